@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0
+# hmap: Go's classic hash map as a Linux kernel module.
+#
+#   make demo          boot the test kernel in QEMU and show the map at work
+#   make check         static checks, native tests, one VM boot with KUnit + selftests
+#   make               build hmap.ko (+ hmap_kunit.ko) against KDIR
+#   make deps          install the Debian packages the above need
+#   make distro-build  compile against Debian's stock 6.1 headers (W=1)
+#   make native-test   the core in userspace under ASan/UBSan
+#   make coverage      line coverage of the core from the native tests
+#   make vm-shell      interactive shell in the test VM with hmap loaded
+#
+# KDIR defaults to the cached test kernel (built on first use, ~10 min);
+# KDIR=/lib/modules/$(uname -r)/build make   builds for the running host kernel.
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+TEST_KDIR := $(shell $(TOP)/scripts/build-kernel.sh --kdir)
+KDIR ?= $(TEST_KDIR)
+DISTRO_KDIR ?= $(firstword $(wildcard /usr/src/linux-headers-*-amd64))
+BUILD := $(TOP)/build
+
+.PHONY: all modules deps kernel distro-build native-test coverage check demo vm-shell clean
+
+all: modules
+
+deps:
+	@$(TOP)/scripts/deps.sh
+
+kernel: deps
+	@$(TOP)/scripts/build-kernel.sh
+
+# Build against the test kernel only after making sure it exists.
+ifeq ($(KDIR),$(TEST_KDIR))
+modules: kernel
+endif
+modules:
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+
+distro-build: deps
+	@$(TOP)/scripts/distro-build.sh $(DISTRO_KDIR)
+
+native-test:
+	$(MAKE) -C $(TOP)/userspace-tools test
+
+coverage:
+	$(MAKE) -C $(TOP)/userspace-tools coverage
+
+check: deps
+	@$(TOP)/scripts/check.sh
+
+demo: deps
+	@$(TOP)/scripts/demo.sh
+
+vm-shell: modules
+	@$(TOP)/scripts/vm.sh --shell
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null || true
+	$(MAKE) -C $(TOP)/userspace-tools clean
+	rm -rf $(BUILD)

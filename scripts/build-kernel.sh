@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Build (once) the Linux 6.12 test kernel from the linux-source-6.12 package, configured from
+# scripts/kernel.config on top of tinyconfig. The result is cached under $HMAP_CACHE keyed by the
+# fragment and kernel version, so changes to hmap itself never rebuild it.
+#   build-kernel.sh           build if missing, print nothing else on success
+#   build-kernel.sh --kdir    print the build directory (KDIR for out-of-tree modules)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kdir=$(kernel_dir)
+if [ "${1:-}" = "--kdir" ]; then
+	echo "$kdir"
+	exit 0
+fi
+[ -f "$kdir/.hmap-ready" ] && exit 0
+
+if [ -z "$KSRC_TARBALL" ]; then
+	echo "build-kernel: /usr/src/linux-source-6.12.tar.* not found; run 'make deps'" >&2
+	exit 1
+fi
+
+src=$(ksrc_dir)
+if [ ! -f "$src/Makefile" ]; then
+	echo "build-kernel: extracting $(basename "$KSRC_TARBALL") to $(dirname "$src")" >&2
+	rm -rf "$(dirname "$src")"
+	mkdir -p "$(dirname "$src")"
+	tar -C "$(dirname "$src")" -xf "$KSRC_TARBALL"
+fi
+
+echo "build-kernel: first build of the test kernel (Linux $(ksrc_version), KASAN+lockdep+KUnit)," >&2
+echo "build-kernel: about 10 minutes on 2 cores; cached in $kdir" >&2
+rm -rf "$kdir"
+mkdir -p "$kdir"
+mk() { make -C "$src" O="$kdir" ARCH=x86_64 "$@"; }
+mk -s tinyconfig >/dev/null
+
+# Apply the fragment with scripts/config, then let olddefconfig resolve dependencies.
+args=()
+while IFS= read -r line; do
+	case "$line" in ''|'#'*) continue ;; esac
+	opt=${line%%=*}
+	val=${line#*=}
+	case "$val" in
+	y) args+=(--enable "${opt#CONFIG_}") ;;
+	n) args+=(--disable "${opt#CONFIG_}") ;;
+	*) args+=(--set-val "${opt#CONFIG_}" "$val") ;;
+	esac
+done <"$HMAP_TOP/scripts/kernel.config"
+"$src/scripts/config" --file "$kdir/.config" "${args[@]}"
+mk -s olddefconfig >/dev/null
+
+# olddefconfig silently drops options whose dependencies are missing: refuse that.
+missing=0
+while IFS= read -r line; do
+	case "$line" in ''|'#'*) continue ;; esac
+	opt=${line%%=*}
+	val=${line#*=}
+	if [ "$val" = n ]; then
+		grep -qx "$opt=y" "$kdir/.config" || continue
+	else
+		grep -qx "$opt=$val" "$kdir/.config" && continue
+	fi
+	echo "build-kernel: $line did not survive olddefconfig" >&2
+	missing=1
+done <"$HMAP_TOP/scripts/kernel.config"
+[ "$missing" -eq 0 ] || exit 1
+
+jobs=$(($(nproc) + 1))
+with_progress "kernel bzImage" "$kdir/build.log" mk -j"$jobs" bzImage modules_prepare
+# modules produces Module.symvers, without which external modules fail modpost.
+with_progress "kernel modules" "$kdir/modules.log" mk -j"$jobs" modules
+touch "$kdir/.hmap-ready"
