@@ -14,6 +14,12 @@ if [ "${1:-}" = "--kdir" ]; then
 fi
 [ -f "$kdir/.hmap-ready" ] && exit 0
 
+# One build at a time: a second caller waits, then finds the cache ready.
+mkdir -p "$HMAP_CACHE"
+exec 9>"$HMAP_CACHE/build.lock"
+flock 9
+[ -f "$kdir/.hmap-ready" ] && exit 0
+
 if [ -z "$KSRC_TARBALL" ]; then
 	echo "build-kernel: /usr/src/linux-source-6.12.tar.* not found; run 'make deps'" >&2
 	exit 1
