@@ -1,0 +1,1447 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DOC: hmap core - Go's classic runtime map, in C
+ *
+ * A map is an array of 2^B buckets. A bucket holds 8 slots laid out as
+ * tophash[8], then the 8 keys, then the 8 values, then a pointer to an
+ * overflow bucket; keeping keys and values in separate arrays avoids the
+ * padding an interleaved layout would need. Keys or values larger than
+ * HMAP_MAX_INLINE bytes are stored out of line and the slot holds a pointer.
+ *
+ * The low B bits of a key's 64-bit hash select its bucket; the top 8 bits
+ * are kept in tophash[] so that a probe compares one byte per slot before it
+ * touches a key. Top bytes below HMAP_MIN_TOPHASH are shifted up by
+ * HMAP_MIN_TOPHASH so that they never collide with the sentinels:
+ *
+ *   HMAP_EMPTY_REST (0)       empty, and every later slot of this bucket and
+ *                             its overflow chain is empty: probes stop here.
+ *   HMAP_EMPTY_ONE (1)        empty, but a later slot may be in use.
+ *   HMAP_EVACUATED_X (2)      live entry of an old bucket, copied to the same
+ *                             index of the new array.
+ *   HMAP_EVACUATED_Y (3)      likewise, copied to index + old size.
+ *   HMAP_EVACUATED_EMPTY (4)  slot of an evacuated old bucket that was empty.
+ *
+ * Growth. Inserting a new key into a map whose count would exceed 6.5 * 2^B
+ * (and 8) allocates an array of 2^(B+1) buckets; a map with about as many
+ * overflow buckets as buckets (2^min(B,15)) instead gets a new array of the
+ * same size, which packs the sparse chains that deletions left behind. The
+ * old array stays in place and is evacuated incrementally: every insert,
+ * update or delete first evacuates the old bucket its key maps to, then one
+ * more at nevacuate. An old bucket i splits into new buckets i (X) and
+ * i + 2^oldB (Y) on the hash bit 2^oldB. nevacuate only moves past buckets
+ * that are evacuated, and the old array is released when it reaches the
+ * end. A lookup consults the old bucket while it is not evacuated.
+ *
+ * Invariants (checked by hmap_core_validate()):
+ *  - a chain is either wholly evacuated (every slot 2, 3 or 4) or holds no
+ *    evacuated state; only old buckets are ever evacuated;
+ *  - old buckets below nevacuate are evacuated; while old bucket i is not,
+ *    its destination buckets in the new array are empty;
+ *  - a live key sits in the chain its hash selects, under its tophash, and
+ *    nowhere else; no slot after an HMAP_EMPTY_REST is in use;
+ *  - count is the number of live slots; empty slots hold zeroes.
+ * Keys never move within their bucket, which is what lets an iterator
+ * return every key exactly once across growth.
+ *
+ * Memory. Each bucket array is a &struct hmap_gen that owns the overflow
+ * buckets chained to it. Arrays with B >= 4 come with 2^(B-4) preallocated
+ * overflow buckets. Iterators hold a reference to the array they walk, so
+ * an evacuated array outlives the growth until its last iterator ends.
+ *
+ * Allocation failure never loses data: an evacuation first reserves every
+ * overflow bucket it will need, and an insert allocates before it writes.
+ * A failed operation returns -ENOMEM and leaves the map valid and complete.
+ *
+ * Coding conventions in this file: @h is the map, @b a bucket, @i or @slot
+ * a slot index, @top a tophash byte, @gen a bucket array, @oldb an old
+ * bucket index.
+ */
+
+#include "hmap_internal.h"
+#include "hmap_core.h"
+
+/* A separately allocated overflow bucket, listed in its generation. */
+struct hmap_ovf {
+	struct hmap_ovf *next;
+	u8 bucket[] __aligned(8);
+};
+
+/* Above this B, noverflow counts probabilistically (it is a u16). */
+#define HMAP_NOVERFLOW_EXACT_B	15
+
+/* An old-array slot in this range has been evacuated. */
+static inline bool tophash_evacuated(u8 top)
+{
+	return top > HMAP_EMPTY_ONE && top < HMAP_MIN_TOPHASH;
+}
+
+static inline bool tophash_empty(u8 top)
+{
+	return top <= HMAP_EMPTY_ONE;
+}
+
+static inline bool bucket_evacuated(const u8 *b)
+{
+	return tophash_evacuated(b[0]);
+}
+
+static inline unsigned long bucket_mask(u8 B)
+{
+	return (1UL << B) - 1;
+}
+
+static inline u8 *gen_bucket(const struct hmap_core *h,
+			     const struct hmap_gen *gen, unsigned long idx)
+{
+	return (u8 *)gen->data + idx * h->bucket_size;
+}
+
+static inline u8 *bucket_next(const struct hmap_core *h, const u8 *b)
+{
+	return *(u8 * const *)(b + h->ovf_off);
+}
+
+static inline void bucket_set_next(const struct hmap_core *h, u8 *b, u8 *next)
+{
+	*(u8 **)(b + h->ovf_off) = next;
+}
+
+static inline u8 *slot_key_raw(const struct hmap_core *h, u8 *b,
+			       unsigned int i)
+{
+	return b + HMAP_SLOTS + i * h->key_slot;
+}
+
+static inline u8 *slot_value_raw(const struct hmap_core *h, u8 *b,
+				 unsigned int i)
+{
+	return b + h->values_off + i * h->value_slot;
+}
+
+static inline void *slot_key(const struct hmap_core *h, u8 *b, unsigned int i)
+{
+	u8 *k = slot_key_raw(h, b, i);
+
+	return h->indirect_key ? *(void **)k : k;
+}
+
+static inline void *slot_value(const struct hmap_core *h, u8 *b,
+			       unsigned int i)
+{
+	u8 *v = slot_value_raw(h, b, i);
+
+	return h->indirect_value ? *(void **)v : v;
+}
+
+/**
+ * hmap_core_zalloc() - allocate zeroed memory for the map.
+ * @size: bytes.
+ * @gfp: allocation flags from the caller.
+ *
+ * Every allocation of the core goes through here, so tests can fail each
+ * one in turn.
+ *
+ * Return: the memory, or NULL.
+ */
+VISIBLE_IF_KUNIT void *hmap_core_zalloc(size_t size, gfp_t gfp)
+{
+	KUNIT_STATIC_STUB_REDIRECT(hmap_core_zalloc, size, gfp);
+	return kvzalloc(size, gfp);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_zalloc);
+
+static void hmap_core_free(void *p)
+{
+	kvfree(p);
+}
+
+/* ---- hashing ---- */
+
+/*
+ * The built-in hash is hsiphash keyed per map: the kernel's choice for hash
+ * tables fed by untrusted input. It costs 5-8 ns per 4-16 byte key natively
+ * (userspace-tools/hashbench/RESULTS.md), against 1.3-1.7 ns for an
+ * unkeyed-strength multiply-mix; a map whose keys are trusted can supply
+ * such a function. Fixed-width helpers serve 4-, 8- and 16-byte keys
+ * (Go's _fast32/_fast64). The 32-bit result is mirrored into both halves,
+ * so the tophash (bits 31..24) and the bucket index only share bits above
+ * B = 24.
+ */
+static __always_inline u64 hash_key(const struct hmap_core *h,
+				    const void *key, u32 ksize)
+{
+	u32 w[4], v;
+
+	if (unlikely(h->hashfn))
+		return h->hashfn(key, ksize, h->hkey.key[0]);
+	switch (ksize) {
+	case 4:
+		memcpy(w, key, 4);
+		v = hsiphash_1u32(w[0], &h->hkey);
+		break;
+	case 8:
+		memcpy(w, key, 8);
+		v = hsiphash_2u32(w[0], w[1], &h->hkey);
+		break;
+	case 16:
+		memcpy(w, key, 16);
+		v = hsiphash_4u32(w[0], w[1], w[2], w[3], &h->hkey);
+		break;
+	default:
+		v = hsiphash(key, ksize, &h->hkey);
+	}
+	return (u64)v << 32 | v;
+}
+
+static void reseed(struct hmap_core *h)
+{
+	h->hkey.key[0] = hmap_random_u64();
+	h->hkey.key[1] = hmap_random_u64();
+}
+
+/**
+ * hmap_core_hash() - hash a key with the map's function and seed.
+ * @h: the map.
+ * @key: key_size bytes.
+ *
+ * Return: the 64-bit hash.
+ */
+VISIBLE_IF_KUNIT u64 hmap_core_hash(const struct hmap_core *h,
+				    const void *key)
+{
+	return hash_key(h, key, h->key_size);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_hash);
+
+/**
+ * hmap_core_tophash() - the tophash byte of a hash.
+ * @hash: 64-bit hash.
+ *
+ * Return: the top byte, moved above the sentinels.
+ */
+VISIBLE_IF_KUNIT u8 hmap_core_tophash(u64 hash)
+{
+	u8 top = hash >> 56;
+
+	if (top < HMAP_MIN_TOPHASH)
+		top += HMAP_MIN_TOPHASH;
+	return top;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_tophash);
+
+/* ---- sizing ---- */
+
+/**
+ * hmap_core_over_load() - would @count entries overload 2^@B buckets?
+ * @count: entries.
+ * @B: log2 of the bucket count.
+ *
+ * Return: true if @count > 8 and @count > 6.5 * 2^@B.
+ */
+VISIBLE_IF_KUNIT bool hmap_core_over_load(unsigned long count, u8 B)
+{
+	return count > HMAP_SLOTS &&
+	       count > HMAP_LOAD_NUM * ((1UL << B) / HMAP_LOAD_DEN);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_over_load);
+
+/**
+ * hmap_core_hint_to_B() - initial B for an expected number of entries.
+ * @hint: expected entries.
+ *
+ * Return: the smallest B that holds @hint entries without growing, capped
+ * at HMAP_B_MAX.
+ */
+VISIBLE_IF_KUNIT u8 hmap_core_hint_to_B(unsigned long hint)
+{
+	u8 B = 0;
+
+	while (B < HMAP_B_MAX && hmap_core_over_load(hint, B))
+		B++;
+	return B;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_hint_to_B);
+
+static bool too_many_overflow(u16 noverflow, u8 B)
+{
+	return noverflow >= 1U << min_t(u8, B, HMAP_NOVERFLOW_EXACT_B);
+}
+
+/**
+ * hmap_core_growing() - is an evacuation in progress?
+ * @h: the map.
+ *
+ * Return: true while an old bucket array exists.
+ */
+VISIBLE_IF_KUNIT bool hmap_core_growing(const struct hmap_core *h)
+{
+	return h->oldbuckets;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_growing);
+
+/* ---- bucket arrays ---- */
+
+static size_t gen_bytes(const struct hmap_core *h, u32 nbuckets)
+{
+	return sizeof(struct hmap_gen) + (size_t)nbuckets * h->bucket_size;
+}
+
+static struct hmap_gen *gen_alloc(const struct hmap_core *h, u8 B, gfp_t gfp)
+{
+	u32 nbuckets = 1U << B;
+	struct hmap_gen *gen;
+
+	/* Enough spare overflow buckets for the median chain distribution. */
+	if (B >= 4)
+		nbuckets += 1U << (B - 4);
+	gen = hmap_core_zalloc(gen_bytes(h, nbuckets), gfp);
+	if (!gen)
+		return NULL;
+	gen->B = B;
+	gen->nbuckets = nbuckets;
+	gen->next_prealloc = 1U << B;
+	return gen;
+}
+
+static void gen_free_overflow(struct hmap_gen *gen)
+{
+	struct hmap_ovf *o, *next;
+
+	for (o = gen->ovf; o; o = next) {
+		next = o->next;
+		hmap_core_free(o);
+	}
+	gen->ovf = NULL;
+}
+
+/* Zero every bucket, keeping the memory: iterators may still hold it. */
+static void gen_wipe(const struct hmap_core *h, struct hmap_gen *gen)
+{
+	struct hmap_ovf *o;
+
+	memset(gen->data, 0, (size_t)gen->nbuckets * h->bucket_size);
+	for (o = gen->ovf; o; o = o->next)
+		memset(o->bucket, 0, h->bucket_size);
+	gen->next_prealloc = 1U << gen->B;
+}
+
+static void gen_free(struct hmap_gen *gen)
+{
+	gen_free_overflow(gen);
+	hmap_core_free(gen);
+}
+
+/* The map lets go of @gen; the last iterator holding it frees it. */
+static void gen_release(struct hmap_gen *gen)
+{
+	gen->detached = true;
+	if (!gen->refs)
+		gen_free(gen);
+}
+
+static void gen_put(struct hmap_gen *gen)
+{
+	if (!--gen->refs && gen->detached)
+		gen_free(gen);
+}
+
+/* ---- out-of-line keys and values ---- */
+
+/*
+ * Out-of-line objects carry a link so that a deleted key can wait for the
+ * map's iterators to finish: an iterator may still read it through an
+ * evacuated slot of an old array.
+ */
+struct hmap_obj {
+	struct hmap_obj *next;
+	u8 data[] __aligned(8);
+};
+
+static void *obj_alloc(size_t size, gfp_t gfp)
+{
+	struct hmap_obj *o = hmap_core_zalloc(sizeof(*o) + size, gfp);
+
+	return o ? o->data : NULL;
+}
+
+static void obj_free(struct hmap_core *h, void *p, bool is_key)
+{
+	struct hmap_obj *o = container_of(p, struct hmap_obj, data[0]);
+
+	if (is_key && h->niters) {
+		o->next = h->deferred;
+		h->deferred = o;
+		return;
+	}
+	hmap_core_free(o);
+}
+
+static void obj_flush_deferred(struct hmap_core *h)
+{
+	struct hmap_obj *o, *next;
+
+	for (o = h->deferred; o; o = next) {
+		next = o->next;
+		hmap_core_free(o);
+	}
+	h->deferred = NULL;
+}
+
+/* Release what a live slot owns and zero it. */
+static void slot_clear(struct hmap_core *h, u8 *b, unsigned int i)
+{
+	if (h->indirect_key)
+		obj_free(h, slot_key(h, b, i), true);
+	if (h->indirect_value)
+		obj_free(h, slot_value(h, b, i), false);
+	memset(slot_key_raw(h, b, i), 0, h->key_slot);
+	memset(slot_value_raw(h, b, i), 0, h->value_slot);
+}
+
+/* Free the out-of-line objects of every live entry (clear and destroy). */
+static void free_all_objects(struct hmap_core *h)
+{
+	struct hmap_gen *gens[2] = { h->buckets, h->oldbuckets };
+	unsigned long idx;
+	unsigned int g, i;
+	u8 *b;
+
+	if (!h->indirect_key && !h->indirect_value)
+		return;
+	for (g = 0; g < 2; g++) {
+		if (!gens[g])
+			continue;
+		for (idx = 0; idx < 1UL << gens[g]->B; idx++) {
+			b = gen_bucket(h, gens[g], idx);
+			if (bucket_evacuated(b))
+				continue;
+			for (; b; b = bucket_next(h, b))
+				for (i = 0; i < HMAP_SLOTS; i++)
+					if (b[i] >= HMAP_MIN_TOPHASH)
+						slot_clear(h, b, i);
+		}
+	}
+}
+
+/* ---- overflow buckets ---- */
+
+/* Go's incrnoverflow: exact below B=16, then 1 in 2^(B-15). */
+static void incr_noverflow(struct hmap_core *h)
+{
+	u32 mask;
+
+	if (h->B <= HMAP_NOVERFLOW_EXACT_B) {
+		h->noverflow++;
+		return;
+	}
+	mask = (1U << (h->B - HMAP_NOVERFLOW_EXACT_B)) - 1;
+	if (!(hmap_random_u32() & mask))
+		h->noverflow++;
+}
+
+/* A zeroed overflow bucket of the current array, not taken from @spare. */
+static u8 *overflow_fresh(struct hmap_core *h, gfp_t gfp)
+{
+	struct hmap_gen *gen = h->buckets;
+	struct hmap_ovf *o;
+
+	if (gen->next_prealloc < gen->nbuckets)
+		return gen_bucket(h, gen, gen->next_prealloc++);
+	o = hmap_core_zalloc(sizeof(*o) + h->bucket_size, gfp);
+	if (!o)
+		return NULL;
+	o->next = gen->ovf;
+	gen->ovf = o;
+	return o->bucket;
+}
+
+/* A zeroed, unlinked overflow bucket: a reserved one if any, else fresh. */
+static u8 *overflow_alloc(struct hmap_core *h, gfp_t gfp)
+{
+	u8 *b = h->spare;
+
+	if (!b)
+		return overflow_fresh(h, gfp);
+	h->spare = bucket_next(h, b);
+	h->nspare--;
+	bucket_set_next(h, b, NULL);
+	return b;
+}
+
+/* Make sure @n overflow buckets can be linked without allocating. */
+static int overflow_reserve(struct hmap_core *h, unsigned int n, gfp_t gfp)
+{
+	while (h->nspare < n) {
+		u8 *b = overflow_fresh(h, gfp);
+
+		if (!b)
+			return -ENOMEM;
+		bucket_set_next(h, b, h->spare);
+		h->spare = b;
+		h->nspare++;
+	}
+	return 0;
+}
+
+/* Chain a fresh overflow bucket after @last. */
+static u8 *overflow_link(struct hmap_core *h, u8 *last, gfp_t gfp)
+{
+	u8 *b = overflow_alloc(h, gfp);
+
+	if (!b)
+		return NULL;
+	bucket_set_next(h, last, b);
+	incr_noverflow(h);
+	return b;
+}
+
+/* ---- lookup ---- */
+
+/* The chain a lookup of @hash must search: the old one until evacuated. */
+static u8 *lookup_bucket(const struct hmap_core *h, u64 hash)
+{
+	const struct hmap_gen *old = h->oldbuckets;
+	u8 *b;
+
+	if (unlikely(old)) {
+		b = gen_bucket(h, old, hash & bucket_mask(old->B));
+		if (!bucket_evacuated(b))
+			return b;
+	}
+	return gen_bucket(h, h->buckets, hash & bucket_mask(h->B));
+}
+
+static __always_inline bool key_equal(const struct hmap_core *h, u8 *b,
+				      unsigned int i, const void *key,
+				      u32 ksize)
+{
+	return !memcmp(slot_key(h, b, i), key, ksize);
+}
+
+/* Search the chain at @b; return the bucket holding @key, slot in @slot. */
+static __always_inline u8 *chain_find(const struct hmap_core *h, u8 *b,
+				      const void *key, u8 top, u32 ksize,
+				      unsigned int *slot)
+{
+	unsigned int i;
+
+	for (; b; b = bucket_next(h, b)) {
+		for (i = 0; i < HMAP_SLOTS; i++) {
+			if (b[i] != top) {
+				if (b[i] == HMAP_EMPTY_REST)
+					return NULL;
+				continue;
+			}
+			if (key_equal(h, b, i, key, ksize)) {
+				*slot = i;
+				return b;
+			}
+		}
+	}
+	return NULL;
+}
+
+static __always_inline u8 *find_sized(const struct hmap_core *h,
+				      const void *key, u64 hash, u32 ksize,
+				      unsigned int *slot)
+{
+	return chain_find(h, lookup_bucket(h, hash), key,
+			  hmap_core_tophash(hash), ksize, slot);
+}
+
+/* Locate @key; 4- and 8-byte keys get their own inlined copies. */
+static u8 *find_key(const struct hmap_core *h, const void *key, u64 hash,
+		    unsigned int *slot)
+{
+	switch (h->key_size) {
+	case 4:
+		return find_sized(h, key, hash, 4, slot);
+	case 8:
+		return find_sized(h, key, hash, 8, slot);
+	default:
+		return find_sized(h, key, hash, h->key_size, slot);
+	}
+}
+
+static __always_inline void *lookup_sized(const struct hmap_core *h,
+					  const void *key, u32 ksize)
+{
+	unsigned int i;
+	u8 *b;
+
+	b = find_sized(h, key, hash_key(h, key, ksize), ksize, &i);
+	return b ? slot_value(h, b, i) : NULL;
+}
+
+/**
+ * hmap_core_lookup() - find the value stored for a key.
+ * @h: the map.
+ * @key: key_size bytes.
+ *
+ * Return: a pointer to the value (valid until the next write), or NULL.
+ * For a map with value_size 0 the pointer is non-NULL but not readable.
+ */
+void *hmap_core_lookup(const struct hmap_core *h, const void *key)
+{
+	if (!h->count)
+		return NULL;
+	switch (h->key_size) {
+	case 4:
+		return lookup_sized(h, key, 4);
+	case 8:
+		return lookup_sized(h, key, 8);
+	default:
+		return lookup_sized(h, key, h->key_size);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_lookup);
+
+/* ---- evacuation ---- */
+
+struct evac_dst {
+	u8 *b;
+	unsigned int i;
+};
+
+/*
+ * Overflow buckets needed to evacuate the chain at @b. The destinations
+ * are empty (nothing is inserted into them before this evacuation), so a
+ * chain that fits one bucket never needs any and is not hashed.
+ */
+static unsigned int evac_overflow_needed(struct hmap_core *h, u8 *b,
+					 unsigned long newbit)
+{
+	unsigned long n[2] = { 0, 0 };
+	bool same = h->flags & HMAP_F_SAME_SIZE;
+	unsigned int i, need = 0, k;
+	u8 *c;
+
+	if (!bucket_next(h, b))
+		return 0;
+	for (c = b; c; c = bucket_next(h, c))
+		for (i = 0; i < HMAP_SLOTS; i++)
+			if (!tophash_empty(c[i]))
+				n[!same && (hmap_core_hash(h, slot_key(h, c, i)) &
+					    newbit)]++;
+	for (k = 0; k < 2; k++)
+		if (n[k] > HMAP_SLOTS)
+			need += (n[k] - 1) / HMAP_SLOTS;
+	return need;
+}
+
+static void evac_copy(struct hmap_core *h, struct evac_dst *dst, u8 *src,
+		      unsigned int i, u8 top)
+{
+	if (dst->i == HMAP_SLOTS) {
+		/* Reserved by evac_overflow_needed(), cannot fail. */
+		dst->b = overflow_link(h, dst->b, 0);
+		dst->i = 0;
+	}
+	dst->b[dst->i] = top;
+	memcpy(slot_key_raw(h, dst->b, dst->i), slot_key_raw(h, src, i),
+	       h->key_slot);
+	memcpy(slot_value_raw(h, dst->b, dst->i), slot_value_raw(h, src, i),
+	       h->value_slot);
+	dst->i++;
+}
+
+/*
+ * Copy every live entry of old bucket @oldb to X or Y and mark its slots
+ * evacuated. The old slots keep their contents for iterators.
+ */
+static int evacuate_chain(struct hmap_core *h, unsigned long oldb,
+			  unsigned long newbit, gfp_t gfp)
+{
+	bool same = h->flags & HMAP_F_SAME_SIZE;
+	struct evac_dst xy[2] = { };
+	unsigned int i, use_y;
+	int err;
+	u8 *b;
+
+	err = overflow_reserve(h, evac_overflow_needed(h,
+			gen_bucket(h, h->oldbuckets, oldb), newbit), gfp);
+	if (err)
+		return err;
+
+	xy[0].b = gen_bucket(h, h->buckets, oldb);
+	if (!same)
+		xy[1].b = gen_bucket(h, h->buckets, oldb + newbit);
+
+	for (b = gen_bucket(h, h->oldbuckets, oldb); b; b = bucket_next(h, b)) {
+		for (i = 0; i < HMAP_SLOTS; i++) {
+			u8 top = b[i];
+
+			if (tophash_empty(top)) {
+				b[i] = HMAP_EVACUATED_EMPTY;
+				continue;
+			}
+			if (WARN_ON_ONCE(top < HMAP_MIN_TOPHASH))
+				continue;
+			use_y = !same &&
+				(hmap_core_hash(h, slot_key(h, b, i)) & newbit);
+			b[i] = HMAP_EVACUATED_X + use_y;
+			evac_copy(h, &xy[use_y], b, i, top);
+		}
+	}
+	return 0;
+}
+
+/* Move nevacuate past evacuated buckets; release the old array at the end. */
+static void advance_evacuation_mark(struct hmap_core *h, unsigned long newbit)
+{
+	unsigned long stop;
+
+	h->nevacuate++;
+	/* Bounded, to keep every write O(1); Go found 1024 ample. */
+	stop = min(h->nevacuate + 1024, newbit);
+	while (h->nevacuate != stop &&
+	       bucket_evacuated(gen_bucket(h, h->oldbuckets, h->nevacuate)))
+		h->nevacuate++;
+	if (h->nevacuate == newbit) {
+		gen_release(h->oldbuckets);
+		h->oldbuckets = NULL;
+		h->flags &= ~HMAP_F_SAME_SIZE;
+	}
+}
+
+static int evacuate(struct hmap_core *h, unsigned long oldb, gfp_t gfp)
+{
+	unsigned long newbit = 1UL << h->oldbuckets->B;
+	int err;
+
+	if (!bucket_evacuated(gen_bucket(h, h->oldbuckets, oldb))) {
+		err = evacuate_chain(h, oldb, newbit, gfp);
+		if (err)
+			return err;
+	}
+	if (oldb == h->nevacuate)
+		advance_evacuation_mark(h, newbit);
+	return 0;
+}
+
+/*
+ * Evacuate the old bucket that @bucket of the new array draws from, then
+ * one more for progress. Only the first matters to the caller; if the
+ * second fails, a later write retries it.
+ */
+static int grow_work(struct hmap_core *h, unsigned long bucket, gfp_t gfp)
+{
+	int err = evacuate(h, bucket & bucket_mask(h->oldbuckets->B), gfp);
+
+	if (h->oldbuckets)
+		evacuate(h, h->nevacuate, gfp);
+	return err;
+}
+
+/* Start a growth: double on load, or same size to pack sparse chains. */
+static int hash_grow(struct hmap_core *h, gfp_t gfp)
+{
+	bool bigger = hmap_core_over_load(h->count + 1, h->B) &&
+		      h->B < HMAP_B_MAX;
+	struct hmap_gen *gen;
+
+	gen = gen_alloc(h, h->B + bigger, gfp);
+	if (!gen)
+		return -ENOMEM;
+	h->oldbuckets = h->buckets;
+	h->buckets = gen;
+	h->B += bigger;
+	if (!bigger)
+		h->flags |= HMAP_F_SAME_SIZE;
+	h->nevacuate = 0;
+	h->noverflow = 0;
+	/* Spares belonged to the old array; they are freed with it. */
+	h->spare = NULL;
+	h->nspare = 0;
+	return 0;
+}
+
+static bool need_grow(const struct hmap_core *h)
+{
+	if (h->oldbuckets)
+		return false;
+	if (hmap_core_over_load(h->count + 1, h->B))
+		return h->B < HMAP_B_MAX || too_many_overflow(h->noverflow, h->B);
+	return too_many_overflow(h->noverflow, h->B);
+}
+
+/* ---- update and delete ---- */
+
+/* Write a new entry into a free slot; out-of-line storage is allocated. */
+static int slot_fill(struct hmap_core *h, u8 *b, unsigned int i,
+		     const void *key, const void *value, u8 top, gfp_t gfp)
+{
+	void *k = slot_key_raw(h, b, i), *v = slot_value_raw(h, b, i);
+
+	if (h->indirect_key) {
+		k = obj_alloc(h->key_size, gfp);
+		if (!k)
+			return -ENOMEM;
+		*(void **)slot_key_raw(h, b, i) = k;
+	}
+	if (h->indirect_value) {
+		v = obj_alloc(h->value_size, gfp);
+		if (!v) {
+			if (h->indirect_key) {
+				obj_free(h, k, false);
+				*(void **)slot_key_raw(h, b, i) = NULL;
+			}
+			return -ENOMEM;
+		}
+		*(void **)slot_value_raw(h, b, i) = v;
+	}
+	memcpy(k, key, h->key_size);
+	if (h->value_size)
+		memcpy(v, value, h->value_size);
+	b[i] = top;
+	h->count++;
+	return 0;
+}
+
+/* Scan a chain for @key, remembering the first free slot and the tail. */
+struct chain_pos {
+	u8 *found;
+	unsigned int found_i;
+	u8 *free;
+	unsigned int free_i;
+	u8 *last;
+};
+
+static void chain_scan(const struct hmap_core *h, u8 *b, const void *key,
+		       u8 top, struct chain_pos *pos)
+{
+	unsigned int i;
+
+	memset(pos, 0, sizeof(*pos));
+	for (; b; b = bucket_next(h, b)) {
+		pos->last = b;
+		for (i = 0; i < HMAP_SLOTS; i++) {
+			if (b[i] != top) {
+				if (tophash_empty(b[i]) && !pos->free) {
+					pos->free = b;
+					pos->free_i = i;
+				}
+				if (b[i] == HMAP_EMPTY_REST)
+					return;
+				continue;
+			}
+			if (key_equal(h, b, i, key, h->key_size)) {
+				pos->found = b;
+				pos->found_i = i;
+				return;
+			}
+		}
+	}
+}
+
+/**
+ * hmap_core_update() - insert or update an entry.
+ * @h: the map.
+ * @key: key_size bytes.
+ * @value: value_size bytes (ignored for value_size 0).
+ * @flags: HMAP_ANY, HMAP_NOEXIST or HMAP_EXIST.
+ * @gfp: allocation flags.
+ *
+ * Return: 0; -EINVAL for unknown @flags; -EEXIST (NOEXIST, key present);
+ * -ENOENT (EXIST, key absent); -E2BIG if a new key would exceed
+ * max_entries; -ENOMEM if memory for a new key could not be allocated, in
+ * which case the map is unchanged. Updating a present key never fails for
+ * lack of memory.
+ */
+int hmap_core_update(struct hmap_core *h, const void *key, const void *value,
+		     u64 flags, gfp_t gfp)
+{
+	struct chain_pos pos;
+	u64 hash;
+	u8 top;
+	int err;
+
+	if (flags > HMAP_EXIST)
+		return -EINVAL;
+	hash = hmap_core_hash(h, key);
+	top = hmap_core_tophash(hash);
+	if (!h->buckets) {
+		if (flags == HMAP_EXIST)
+			return -ENOENT;
+		h->buckets = gen_alloc(h, 0, gfp);
+		if (!h->buckets)
+			return -ENOMEM;
+	}
+again:
+	err = 0;
+	if (h->oldbuckets)
+		err = grow_work(h, hash & bucket_mask(h->B), gfp);
+	/* If evacuation failed, the key may still sit in the old bucket. */
+	chain_scan(h, lookup_bucket(h, hash), key, top, &pos);
+	if (pos.found) {
+		if (flags == HMAP_NOEXIST)
+			return -EEXIST;
+		if (h->value_size)
+			memcpy(slot_value(h, pos.found, pos.found_i), value,
+			       h->value_size);
+		return 0;
+	}
+	if (flags == HMAP_EXIST)
+		return -ENOENT;
+	if (err)
+		return err;
+	if (h->max_entries && h->count >= h->max_entries)
+		return -E2BIG;
+	if (need_grow(h)) {
+		err = hash_grow(h, gfp);
+		if (err)
+			return err;
+		goto again;
+	}
+	if (!pos.free) {
+		pos.free = overflow_link(h, pos.last, gfp);
+		if (!pos.free)
+			return -ENOMEM;
+		pos.free_i = 0;
+	}
+	return slot_fill(h, pos.free, pos.free_i, key, value, top, gfp);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_update);
+
+/* After slot @i of @b became empty, turn a trailing run into EMPTY_REST. */
+static void mark_empty_rest(const struct hmap_core *h, u8 *head, u8 *b,
+			    unsigned int i)
+{
+	u8 *next = bucket_next(h, b);
+	u8 *c;
+
+	if (i == HMAP_SLOTS - 1) {
+		if (next && next[0] != HMAP_EMPTY_REST)
+			return;
+	} else if (b[i + 1] != HMAP_EMPTY_REST) {
+		return;
+	}
+	for (;;) {
+		b[i] = HMAP_EMPTY_REST;
+		if (i == 0) {
+			if (b == head)
+				return;
+			/* Step back to the previous bucket of the chain. */
+			for (c = head; bucket_next(h, c) != b;)
+				c = bucket_next(h, c);
+			b = c;
+			i = HMAP_SLOTS - 1;
+		} else {
+			i--;
+		}
+		if (b[i] != HMAP_EMPTY_ONE)
+			return;
+	}
+}
+
+/**
+ * hmap_core_delete() - remove an entry.
+ * @h: the map.
+ * @key: key_size bytes.
+ * @value_out: if not NULL, receives the removed value.
+ * @gfp: allocation flags for evacuation work; delete itself never fails
+ *	for lack of memory.
+ *
+ * Return: 0, or -ENOENT if the key is absent.
+ */
+int hmap_core_delete(struct hmap_core *h, const void *key, void *value_out,
+		     gfp_t gfp)
+{
+	unsigned int i;
+	u8 *head, *b;
+	u64 hash;
+
+	if (!h->count)
+		return -ENOENT;
+	hash = hmap_core_hash(h, key);
+	if (h->oldbuckets)
+		grow_work(h, hash & bucket_mask(h->B), gfp);
+	head = lookup_bucket(h, hash);
+	b = chain_find(h, head, key, hmap_core_tophash(hash), h->key_size, &i);
+	if (!b)
+		return -ENOENT;
+	if (value_out && h->value_size)
+		memcpy(value_out, slot_value(h, b, i), h->value_size);
+	slot_clear(h, b, i);
+	b[i] = HMAP_EMPTY_ONE;
+	mark_empty_rest(h, head, b, i);
+	/* An empty map takes a new seed, so collisions cannot be replayed. */
+	if (!--h->count)
+		reseed(h);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_delete);
+
+/**
+ * hmap_core_clear() - remove every entry.
+ * @h: the map.
+ *
+ * Keeps the current bucket array, emptied, and drops any growth in
+ * progress. Arrays held by iterators are zeroed rather than freed, so
+ * those iterators end without returning removed keys.
+ */
+void hmap_core_clear(struct hmap_core *h)
+{
+	struct hmap_gen *gen = h->buckets;
+
+	free_all_objects(h);
+	if (h->oldbuckets) {
+		if (h->oldbuckets->refs)
+			gen_wipe(h, h->oldbuckets);
+		gen_release(h->oldbuckets);
+		h->oldbuckets = NULL;
+	}
+	if (gen) {
+		if (!gen->refs)
+			gen_free_overflow(gen);
+		gen_wipe(h, gen);
+	}
+	h->flags &= ~HMAP_F_SAME_SIZE;
+	h->count = 0;
+	h->nevacuate = 0;
+	h->noverflow = 0;
+	h->spare = NULL;
+	h->nspare = 0;
+	reseed(h);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_clear);
+
+/* ---- creation ---- */
+
+/**
+ * hmap_core_init() - set up an empty map.
+ * @h: the map header to initialize.
+ * @p: key and value sizes, size hint, limit and optional hash function.
+ * @gfp: allocation flags for the first bucket array.
+ *
+ * With a hint of 8 or less no memory is allocated until the first insert.
+ *
+ * Return: 0, -EINVAL for sizes out of range, or -ENOMEM.
+ */
+int hmap_core_init(struct hmap_core *h, const struct hmap_core_params *p,
+		   gfp_t gfp)
+{
+	if (!p->key_size || p->key_size > HMAP_KEY_SIZE_MAX ||
+	    p->value_size > HMAP_VALUE_SIZE_MAX)
+		return -EINVAL;
+
+	memset(h, 0, sizeof(*h));
+	h->key_size = p->key_size;
+	h->value_size = p->value_size;
+	h->indirect_key = p->key_size > HMAP_MAX_INLINE;
+	h->indirect_value = p->value_size > HMAP_MAX_INLINE;
+	h->key_slot = h->indirect_key ? sizeof(void *) : p->key_size;
+	h->value_slot = h->indirect_value ? sizeof(void *) : p->value_size;
+	h->values_off = HMAP_SLOTS + HMAP_SLOTS * h->key_slot;
+	h->ovf_off = ALIGN(h->values_off + HMAP_SLOTS * h->value_slot,
+			   sizeof(void *));
+	h->bucket_size = h->ovf_off + sizeof(void *);
+	h->max_entries = p->max_entries;
+	h->hashfn = p->hashfn;
+	reseed(h);
+	h->B = hmap_core_hint_to_B(p->hint);
+	if (h->B) {
+		h->buckets = gen_alloc(h, h->B, gfp);
+		if (!h->buckets)
+			return -ENOMEM;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_init);
+
+/**
+ * hmap_core_destroy() - free everything the map holds.
+ * @h: the map; must have no iterator in progress.
+ */
+void hmap_core_destroy(struct hmap_core *h)
+{
+	WARN_ON_ONCE(h->niters);
+	free_all_objects(h);
+	obj_flush_deferred(h);
+	if (h->oldbuckets)
+		gen_free(h->oldbuckets);
+	if (h->buckets)
+		gen_free(h->buckets);
+	h->oldbuckets = NULL;
+	h->buckets = NULL;
+	h->count = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_destroy);
+
+/* ---- iteration ---- */
+
+/**
+ * hmap_core_iter_start() - begin an iteration.
+ * @h: the map.
+ * @it: iterator state; must be ended with hmap_core_iter_end().
+ *
+ * Every key present from start to end is returned exactly once, whatever
+ * writes happen between steps (writes must not run concurrently with a
+ * step). Keys added or removed meanwhile may or may not be returned.
+ */
+void hmap_core_iter_start(struct hmap_core *h, struct hmap_core_iter *it)
+{
+	u64 r;
+
+	memset(it, 0, sizeof(*it));
+	it->h = h;
+	it->check_bucket = HMAP_NO_CHECK;
+	if (!h->count || !h->buckets) {
+		it->done = true;
+		return;
+	}
+	it->gen = h->buckets;
+	it->gen->refs++;
+	h->niters++;
+	it->B = it->gen->B;
+	r = hmap_random_u64();
+	it->start_bucket = r & bucket_mask(it->B);
+	it->offset = (r >> it->B) & (HMAP_SLOTS - 1);
+	it->bucket = it->start_bucket;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_iter_start);
+
+/**
+ * hmap_core_iter_end() - finish an iteration and drop its references.
+ * @it: iterator; ending twice is harmless.
+ */
+void hmap_core_iter_end(struct hmap_core_iter *it)
+{
+	struct hmap_core *h = it->h;
+
+	if (it->done)
+		return;
+	it->done = true;
+	if (it->chain_gen)
+		gen_put(it->chain_gen);
+	gen_put(it->gen);
+	it->chain_gen = NULL;
+	it->gen = NULL;
+	if (!--h->niters)
+		obj_flush_deferred(h);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_iter_end);
+
+/* Pick the chain that stands for the next bucket of the iterator's array. */
+static void iter_enter_bucket(struct hmap_core_iter *it)
+{
+	struct hmap_core *h = it->h;
+	struct hmap_gen *old = h->oldbuckets;
+	u8 *ob;
+
+	it->check_bucket = HMAP_NO_CHECK;
+	it->b = gen_bucket(h, it->gen, it->bucket);
+	/*
+	 * Growth started before this iteration and is not finished: an
+	 * unevacuated old bucket holds this bucket's keys, mixed with those
+	 * of its sibling when the array doubled.
+	 */
+	if (old && it->gen == h->buckets) {
+		ob = gen_bucket(h, old, it->bucket & bucket_mask(old->B));
+		if (!bucket_evacuated(ob)) {
+			it->b = ob;
+			it->chain_gen = old;
+			old->refs++;
+			if (!(h->flags & HMAP_F_SAME_SIZE))
+				it->check_bucket = it->bucket;
+		}
+	}
+	if (++it->bucket == 1UL << it->B) {
+		it->bucket = 0;
+		it->wrapped = true;
+	}
+	it->i = 0;
+}
+
+static void iter_leave_chain(struct hmap_core_iter *it)
+{
+	if (it->chain_gen) {
+		gen_put(it->chain_gen);
+		it->chain_gen = NULL;
+	}
+}
+
+/**
+ * hmap_core_iter_next() - the next entry.
+ * @it: iterator.
+ * @key: receives a pointer to the key.
+ * @value: receives a pointer to the value.
+ *
+ * Both pointers are valid until the next write to the map.
+ *
+ * Return: true if an entry was returned; false at the end (the iterator
+ * is then ended).
+ */
+bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
+			 void **value)
+{
+	struct hmap_core *h = it->h;
+	unsigned int off;
+	void *k, *v;
+	u8 top;
+
+	while (!it->done) {
+		if (!it->b) {
+			if (it->bucket == it->start_bucket && it->wrapped) {
+				hmap_core_iter_end(it);
+				break;
+			}
+			iter_enter_bucket(it);
+		}
+		for (; it->i < HMAP_SLOTS; it->i++) {
+			off = (it->i + it->offset) & (HMAP_SLOTS - 1);
+			top = it->b[off];
+			if (tophash_empty(top) || top == HMAP_EVACUATED_EMPTY)
+				continue;
+			k = slot_key(h, it->b, off);
+			if (it->check_bucket != HMAP_NO_CHECK &&
+			    (hmap_core_hash(h, k) & bucket_mask(it->B)) !=
+			    it->check_bucket)
+				continue;
+			if (tophash_evacuated(top)) {
+				/* Moved since: the current map has the truth. */
+				v = hmap_core_lookup(h, k);
+				if (!v)
+					continue;
+			} else {
+				v = slot_value(h, it->b, off);
+			}
+			it->i++;
+			*key = k;
+			*value = v;
+			return true;
+		}
+		it->b = bucket_next(h, it->b);
+		it->i = 0;
+		if (!it->b)
+			iter_leave_chain(it);
+	}
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_iter_next);
+
+/* ---- statistics and validation ---- */
+
+static unsigned long gen_overflow_allocs(const struct hmap_gen *gen)
+{
+	const struct hmap_ovf *o;
+	unsigned long n = 0;
+
+	for (o = gen->ovf; o; o = o->next)
+		n++;
+	return n;
+}
+
+static u64 gen_footprint(const struct hmap_core *h, const struct hmap_gen *gen)
+{
+	return gen_bytes(h, gen->nbuckets) + gen_overflow_allocs(gen) *
+	       (sizeof(struct hmap_ovf) + h->bucket_size);
+}
+
+/**
+ * hmap_core_stats() - describe the map's shape.
+ * @h: the map.
+ * @st: filled in.
+ *
+ * Walks every chain of the current array: O(buckets).
+ */
+void hmap_core_stats(const struct hmap_core *h, struct hmap_core_stats *st)
+{
+	unsigned long idx, len;
+	u8 *b;
+
+	memset(st, 0, sizeof(*st));
+	st->count = h->count;
+	st->B = h->B;
+	if (h->oldbuckets) {
+		st->old_buckets = 1UL << h->oldbuckets->B;
+		st->nevacuate = h->nevacuate;
+		st->same_size = h->flags & HMAP_F_SAME_SIZE;
+		st->bytes += gen_footprint(h, h->oldbuckets);
+	}
+	if (!h->buckets)
+		return;
+	st->buckets = 1UL << h->B;
+	st->bytes += gen_footprint(h, h->buckets);
+	if (h->indirect_key)
+		st->bytes += h->count * (sizeof(struct hmap_obj) + h->key_size);
+	if (h->indirect_value)
+		st->bytes += h->count *
+			     (sizeof(struct hmap_obj) + h->value_size);
+	for (idx = 0; idx < st->buckets; idx++) {
+		len = 0;
+		for (b = gen_bucket(h, h->buckets, idx); b; b = bucket_next(h, b))
+			len++;
+		st->overflow += len - 1;
+		st->chain_hist[min(len, 8UL) - 1]++;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_stats);
+
+struct validate_ctx {
+	const struct hmap_core *h;
+	const char *why;
+	unsigned long live;
+	unsigned long overflow;
+	unsigned long max_hops;
+};
+
+#define VALIDATE_FAIL(ctx, msg) ({ (ctx)->why = (msg); -EUCLEAN; })
+
+static int validate_slot(struct validate_ctx *ctx, const struct hmap_gen *gen,
+			 u8 *b, unsigned int i, unsigned long idx)
+{
+	const struct hmap_core *h = ctx->h;
+	unsigned int fi;
+	void *key;
+	u64 hash;
+
+	if (tophash_empty(b[i])) {
+		if (memchr_inv(slot_key_raw(h, b, i), 0, h->key_slot) ||
+		    memchr_inv(slot_value_raw(h, b, i), 0, h->value_slot))
+			return VALIDATE_FAIL(ctx, "empty slot not zeroed");
+		return 0;
+	}
+	key = slot_key(h, b, i);
+	hash = hmap_core_hash(h, key);
+	if (hmap_core_tophash(hash) != b[i])
+		return VALIDATE_FAIL(ctx, "tophash does not match the key");
+	if ((hash & bucket_mask(gen->B)) != idx)
+		return VALIDATE_FAIL(ctx, "key in the wrong bucket");
+	if (find_key(h, key, hash, &fi) != b || fi != i)
+		return VALIDATE_FAIL(ctx, "key present twice or unreachable");
+	ctx->live++;
+	return 0;
+}
+
+/* Check one chain; @evacuated says which of the two legal states it is in. */
+static int validate_chain(struct validate_ctx *ctx, const struct hmap_gen *gen,
+			  unsigned long idx, bool evacuated)
+{
+	const struct hmap_core *h = ctx->h;
+	unsigned long hops = 0;
+	bool rest = false;
+	unsigned int i;
+	int err;
+	u8 *b;
+
+	for (b = gen_bucket(h, gen, idx); b; b = bucket_next(h, b)) {
+		if (++hops > ctx->max_hops)
+			return VALIDATE_FAIL(ctx, "overflow chain loops");
+		if (hops > 1 && gen == h->buckets)
+			ctx->overflow++;
+		for (i = 0; i < HMAP_SLOTS; i++) {
+			if (evacuated) {
+				if (!tophash_evacuated(b[i]))
+					return VALIDATE_FAIL(ctx, "chain partly evacuated");
+				continue;
+			}
+			if (tophash_evacuated(b[i]))
+				return VALIDATE_FAIL(ctx, "evacuated state in a live chain");
+			if (rest && b[i] != HMAP_EMPTY_REST)
+				return VALIDATE_FAIL(ctx, "slot in use after emptyRest");
+			rest = b[i] == HMAP_EMPTY_REST;
+			err = validate_slot(ctx, gen, b, i, idx);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static bool chain_has_entries(const struct hmap_core *h,
+			      const struct hmap_gen *gen, unsigned long idx)
+{
+	unsigned int i;
+	u8 *b;
+
+	for (b = gen_bucket(h, gen, idx); b; b = bucket_next(h, b))
+		for (i = 0; i < HMAP_SLOTS; i++)
+			if (!tophash_empty(b[i]))
+				return true;
+	return false;
+}
+
+static int validate_old(struct validate_ctx *ctx)
+{
+	const struct hmap_core *h = ctx->h;
+	const struct hmap_gen *old = h->oldbuckets;
+	bool same = h->flags & HMAP_F_SAME_SIZE;
+	unsigned long newbit = 1UL << old->B, j;
+	bool ev;
+	int err;
+
+	if (old->B != h->B - !same || old->detached)
+		return VALIDATE_FAIL(ctx, "old array does not match B");
+	if (h->nevacuate >= newbit)
+		return VALIDATE_FAIL(ctx, "nevacuate past the old array");
+	for (j = 0; j < newbit; j++) {
+		ev = bucket_evacuated(gen_bucket(h, old, j));
+		if (j < h->nevacuate && !ev)
+			return VALIDATE_FAIL(ctx, "bucket below nevacuate not evacuated");
+		err = validate_chain(ctx, old, j, ev);
+		if (err)
+			return err;
+		if (ev)
+			continue;
+		if (chain_has_entries(h, h->buckets, j) ||
+		    (!same && chain_has_entries(h, h->buckets, j + newbit)))
+			return VALIDATE_FAIL(ctx, "entries ahead of their evacuation");
+	}
+	return 0;
+}
+
+/**
+ * hmap_core_validate() - check every invariant of the map.
+ * @h: the map.
+ * @why: on failure, a description of the first broken invariant.
+ *
+ * O(entries); for tests and debugging.
+ *
+ * Return: 0 if the map is consistent, -EUCLEAN otherwise.
+ */
+int hmap_core_validate(const struct hmap_core *h, const char **why)
+{
+	struct validate_ctx ctx = { .h = h, .why = "" };
+	unsigned long idx, n;
+	const u8 *b;
+	int err;
+
+	*why = "";
+	if (!h->buckets) {
+		if (!h->count && !h->oldbuckets && !h->B)
+			return 0;
+		*why = "entries without a bucket array";
+		return -EUCLEAN;
+	}
+	/* No chain can be longer than every bucket the map owns. */
+	ctx.max_hops = h->buckets->nbuckets + gen_overflow_allocs(h->buckets) + 1;
+	if (h->oldbuckets)
+		ctx.max_hops += h->oldbuckets->nbuckets +
+				gen_overflow_allocs(h->oldbuckets);
+	err = 0;
+	if (h->buckets->B != h->B || h->buckets->detached)
+		err = VALIDATE_FAIL(&ctx, "bucket array does not match B");
+	else if (!h->oldbuckets && (h->flags & HMAP_F_SAME_SIZE))
+		err = VALIDATE_FAIL(&ctx, "same-size flag without growth");
+	else if (h->oldbuckets)
+		err = validate_old(&ctx);
+	for (idx = 0; !err && idx < 1UL << h->B; idx++)
+		err = validate_chain(&ctx, h->buckets, idx, false);
+	if (!err && ctx.live != h->count)
+		err = VALIDATE_FAIL(&ctx, "count does not match live slots");
+	if (!err && h->B <= HMAP_NOVERFLOW_EXACT_B &&
+	    ctx.overflow != h->noverflow)
+		err = VALIDATE_FAIL(&ctx, "noverflow does not match the chains");
+	for (n = 0, b = h->spare; !err && b; b = bucket_next(h, b))
+		if (++n > h->nspare)
+			err = VALIDATE_FAIL(&ctx, "spare list longer than nspare");
+	if (!err && n != h->nspare)
+		err = VALIDATE_FAIL(&ctx, "spare list shorter than nspare");
+	if (!err && (h->buckets->next_prealloc < 1U << h->B ||
+		     h->buckets->next_prealloc > h->buckets->nbuckets))
+		err = VALIDATE_FAIL(&ctx, "preallocated overflow index out of range");
+	*why = ctx.why;
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_validate);

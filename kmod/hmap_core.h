@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Interface of the pure hmap core (kmod/hmap_core.c): no locks, no user
+ * copies, no printk. Callers serialize writers; see hmap_core.c for the
+ * algorithm and its invariants.
+ */
+#ifndef _HMAP_CORE_H
+#define _HMAP_CORE_H
+
+#include <linux/hmap_types.h>
+#include <linux/siphash.h>
+
+/* Slots per bucket (Go: bucketCnt). */
+#define HMAP_SLOTS_BITS		3
+#define HMAP_SLOTS		(1 << HMAP_SLOTS_BITS)
+
+/* Keys or values larger than this are stored out of line (Go: maxKeySize). */
+#define HMAP_MAX_INLINE		128
+
+/*
+ * Average load that triggers growth: 6.5 entries per bucket, kept as 13/2
+ * for integer math. Go measured it as the best trade between overflow
+ * buckets (20.9% of buckets at 6.5) and wasted slots (10.8 bytes/entry).
+ */
+#define HMAP_LOAD_NUM		13
+#define HMAP_LOAD_DEN		2
+
+/* Largest B: keeps bucket-array sizes well inside kvmalloc's INT_MAX cap. */
+#define HMAP_B_MAX		26
+
+/* tophash sentinels; a live slot holds HMAP_MIN_TOPHASH..255. */
+enum hmap_tophash {
+	HMAP_EMPTY_REST		= 0,	/* empty, and so is every later slot of the chain */
+	HMAP_EMPTY_ONE		= 1,	/* empty hole; later slots may be live */
+	HMAP_EVACUATED_X	= 2,	/* live, moved to the same index of the new array */
+	HMAP_EVACUATED_Y	= 3,	/* live, moved to index + old size of the new array */
+	HMAP_EVACUATED_EMPTY	= 4,	/* was empty when its bucket was evacuated */
+	HMAP_MIN_TOPHASH	= 5,
+};
+
+/* h->flags */
+#define HMAP_F_SAME_SIZE	BIT(0)	/* current growth keeps B */
+
+struct hmap_ovf;
+struct hmap_obj;
+
+/**
+ * struct hmap_gen - one bucket array and the overflow buckets chained to it.
+ * @ovf: separately allocated overflow buckets, freed with the generation.
+ * @refs: iterators holding this generation.
+ * @detached: no longer the map's current or old array; freed at refs == 0.
+ * @B: log2 of the number of regular buckets.
+ * @next_prealloc: index of the next unused preallocated overflow bucket.
+ * @nbuckets: 2^B regular buckets plus the preallocated overflow buckets.
+ * @data: the buckets.
+ */
+struct hmap_gen {
+	struct hmap_ovf *ovf;
+	unsigned int refs;
+	bool detached;
+	u8 B;
+	u32 next_prealloc;
+	u32 nbuckets;
+	u8 data[] __aligned(8);
+};
+
+/**
+ * struct hmap_core - the map header (Go: hmap).
+ * @count: live entries.
+ * @B: log2 of the number of buckets; the table holds up to 6.5 * 2^B.
+ * @flags: HMAP_F_*.
+ * @noverflow: overflow buckets chained to @buckets (approximate above B=15).
+ * @nevacuate: old buckets below this index are all evacuated.
+ * @buckets: current bucket array; NULL until the first insert when B == 0.
+ * @oldbuckets: previous array while growing, else NULL.
+ * @spare: reserved but unused overflow buckets of @buckets, linked through
+ *	their overflow pointer.
+ * @nspare: length of @spare.
+ * @niters: iterators in progress.
+ * @deferred: out-of-line keys deleted while iterators were in progress.
+ * @hkey: per-map hash key, re-randomized when the map becomes empty;
+ *	custom hash functions get hkey.key[0] as their seed.
+ * @hashfn: hash function.
+ * @max_entries: inserts beyond this fail with -E2BIG; 0 means no limit.
+ * @key_size: key bytes.
+ * @value_size: value bytes.
+ * @key_slot: bytes per key slot (key_size, or a pointer if out of line).
+ * @value_slot: bytes per value slot.
+ * @values_off: offset of the value array in a bucket.
+ * @ovf_off: offset of the overflow pointer in a bucket.
+ * @bucket_size: bytes per bucket.
+ * @indirect_key: keys are stored out of line.
+ * @indirect_value: values are stored out of line.
+ */
+struct hmap_core {
+	unsigned long count;
+	u8 B;
+	u8 flags;
+	u16 noverflow;
+	unsigned long nevacuate;
+	struct hmap_gen *buckets;
+	struct hmap_gen *oldbuckets;
+	void *spare;
+	unsigned int nspare;
+	unsigned int niters;
+	struct hmap_obj *deferred;
+	hsiphash_key_t hkey;
+	hmap_hash_fn hashfn;
+	unsigned long max_entries;
+	u32 key_size;
+	u32 value_size;
+	u32 key_slot;
+	u32 value_slot;
+	u32 values_off;
+	u32 ovf_off;
+	u32 bucket_size;
+	bool indirect_key;
+	bool indirect_value;
+};
+
+/**
+ * struct hmap_core_params - creation parameters.
+ * @key_size: 1..HMAP_KEY_SIZE_MAX.
+ * @value_size: 0..HMAP_VALUE_SIZE_MAX (0 makes a set).
+ * @hint: expected number of entries; sizes the first bucket array.
+ * @max_entries: 0 for no limit.
+ * @hashfn: NULL for the built-in keyed hash.
+ */
+struct hmap_core_params {
+	u32 key_size;
+	u32 value_size;
+	unsigned long hint;
+	unsigned long max_entries;
+	hmap_hash_fn hashfn;
+};
+
+/**
+ * struct hmap_core_iter - iteration state (Go: hiter).
+ * @h: the map.
+ * @gen: snapshot of h->buckets at start; holds a reference.
+ * @chain_gen: generation owning @b when it is not @gen; holds a reference.
+ * @b: current bucket, or NULL between buckets.
+ * @bucket: next bucket index of @gen to visit.
+ * @start_bucket: random starting bucket.
+ * @check_bucket: when walking an old bucket on behalf of a new one, only
+ *	keys hashing to this index are returned; HMAP_NO_CHECK otherwise.
+ * @B: B of @gen.
+ * @offset: random starting slot within each bucket.
+ * @i: next slot (0..8) in @b, counted from @offset.
+ * @wrapped: the bucket index has wrapped around to 0.
+ * @done: iteration finished or the map was empty at start.
+ */
+struct hmap_core_iter {
+	struct hmap_core *h;
+	struct hmap_gen *gen;
+	struct hmap_gen *chain_gen;
+	u8 *b;
+	unsigned long bucket;
+	unsigned long start_bucket;
+	unsigned long check_bucket;
+	u8 B;
+	u8 offset;
+	u8 i;
+	bool wrapped;
+	bool done;
+};
+
+#define HMAP_NO_CHECK	(~0UL)
+
+/**
+ * struct hmap_core_stats - a snapshot of the map's shape.
+ * @count: live entries.
+ * @B: log2 of the number of buckets.
+ * @buckets: regular buckets in the current array.
+ * @overflow: overflow buckets chained to the current array.
+ * @old_buckets: buckets in the array being evacuated, 0 if not growing.
+ * @nevacuate: evacuation progress (old buckets done).
+ * @same_size: the growth in progress keeps B.
+ * @bytes: bytes held by the map's arrays, overflow buckets and
+ *	out-of-line keys and values.
+ * @chain_hist: chains of the current array by length in buckets
+ *	(1, 2, ..., 7, 8+); chains of length 0 (unused arrays) not counted.
+ */
+struct hmap_core_stats {
+	unsigned long count;
+	u8 B;
+	unsigned long buckets;
+	unsigned long overflow;
+	unsigned long old_buckets;
+	unsigned long nevacuate;
+	bool same_size;
+	u64 bytes;
+	unsigned long chain_hist[8];
+};
+
+int hmap_core_init(struct hmap_core *h, const struct hmap_core_params *p,
+		   gfp_t gfp);
+void hmap_core_destroy(struct hmap_core *h);
+
+void *hmap_core_lookup(const struct hmap_core *h, const void *key);
+int hmap_core_update(struct hmap_core *h, const void *key, const void *value,
+		     u64 flags, gfp_t gfp);
+int hmap_core_delete(struct hmap_core *h, const void *key, void *value_out,
+		     gfp_t gfp);
+void hmap_core_clear(struct hmap_core *h);
+
+void hmap_core_iter_start(struct hmap_core *h, struct hmap_core_iter *it);
+bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
+			 void **value);
+void hmap_core_iter_end(struct hmap_core_iter *it);
+
+void hmap_core_stats(const struct hmap_core *h, struct hmap_core_stats *st);
+int hmap_core_validate(const struct hmap_core *h, const char **why);
+
+/* Exposed for the KUnit suites and native tests. */
+u8 hmap_core_tophash(u64 hash);
+u8 hmap_core_hint_to_B(unsigned long hint);
+bool hmap_core_over_load(unsigned long count, u8 B);
+u64 hmap_core_hash(const struct hmap_core *h, const void *key);
+bool hmap_core_growing(const struct hmap_core *h);
+void *hmap_core_zalloc(size_t size, gfp_t gfp);
+
+#endif /* _HMAP_CORE_H */

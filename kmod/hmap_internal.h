@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The only source of kernel headers for the pure core (kmod/hmap_core.c).
+ *
+ * userspace-tools/shim/hmap_internal.h uses the same include guard, so a
+ * userspace build that includes the shim first compiles the very same core
+ * file against malloc, a fail budget and a leak counter instead.
+ */
+#ifndef _HMAP_INTERNAL_H
+#define _HMAP_INTERNAL_H
+
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <kunit/visibility.h>
+
+/* Static stubs appeared in 6.3; older kernels only need the no-op. */
+#if IS_ENABLED(CONFIG_KUNIT) && __has_include(<kunit/static_stub.h>)
+#include <kunit/static_stub.h>
+#else
+#define KUNIT_STATIC_STUB_REDIRECT(real_fn_name, args...) do { } while (0)
+#endif
+
+static inline u32 hmap_random_u32(void)
+{
+	return get_random_u32();
+}
+
+static inline u64 hmap_random_u64(void)
+{
+	return get_random_u64();
+}
+
+#endif /* _HMAP_INTERNAL_H */

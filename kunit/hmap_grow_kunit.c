@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hmap_grow: initial sizing, the load-factor and overflow triggers, and
+ * the sequence of B while a map fills up.
+ */
+#include "hmap_test_util.h"
+
+struct hint_case {
+	unsigned long hint;
+	u8 B;
+};
+
+/* Go's makemap: the smallest B with !(hint > 8 && hint > 6.5 * 2^B). */
+static const struct hint_case hint_cases[] = {
+	{ 0, 0 }, { 8, 0 }, { 9, 1 }, { 13, 1 }, { 14, 2 }, { 26, 2 },
+	{ 27, 3 }, { 100, 4 }, { 1000, 8 }, { 1000000, 18 },
+};
+
+static void hint_desc(const struct hint_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "hint %lu", c->hint);
+}
+
+KUNIT_ARRAY_PARAM(hint, hint_cases, hint_desc);
+
+static void hmap_core_hint_to_B_matches_go(struct kunit *test)
+{
+	const struct hint_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, hmap_core_hint_to_B(c->hint), c->B);
+}
+
+static void hmap_core_init_small_hint_defers_allocation(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 8, NULL);
+
+	KUNIT_EXPECT_NULL(test, h->buckets);
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 1, 1), 0);
+	KUNIT_EXPECT_NOT_NULL(test, h->buckets);
+	KUNIT_EXPECT_EQ(test, h->B, 0);
+}
+
+static void hmap_core_init_hint_preallocates_overflow(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 1000, NULL);
+
+	/* B = 8: 256 buckets plus 2^(8-4) = 16 spare overflow buckets. */
+	KUNIT_ASSERT_NOT_NULL(test, h->buckets);
+	KUNIT_EXPECT_EQ(test, h->buckets->nbuckets, 256 + 16);
+	/* u64 -> u64 buckets are Go's 144 bytes. */
+	KUNIT_EXPECT_EQ(test, h->bucket_size, 144);
+}
+
+static const u8 load_Bs[] = { 0, 1, 2, 3, 4, 8 };
+
+static void B_desc(const u8 *B, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "B %u", *B);
+}
+
+KUNIT_ARRAY_PARAM(load, load_Bs, B_desc);
+
+static void hmap_core_update_grows_at_exact_load(struct kunit *test)
+{
+	u8 B = *(const u8 *)test->param_value;
+	unsigned long max = B ? 13UL << (B - 1) : 8, k;
+	struct hmap_core *h = hmap_test_map(test, 8, 8, max, NULL);
+
+	KUNIT_ASSERT_EQ(test, h->B, B);
+	for (k = 0; k < max; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	/* Full to 6.5 per bucket (8 for B = 0) without growing ... */
+	KUNIT_EXPECT_EQ(test, h->B, B);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	/* ... and one more starts a doubling. */
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, max, max), 0);
+	KUNIT_EXPECT_EQ(test, h->B, B + 1);
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_F_SAME_SIZE);
+	/* Up to B = 1 the triggering insert evacuates the whole old array. */
+	if (B >= 2)
+		KUNIT_EXPECT_TRUE(test, hmap_core_growing(h));
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_update_existing_key_never_grows(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
+	u64 k;
+
+	for (k = 0; k < 8; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 3, 33), 0);
+	KUNIT_EXPECT_EQ(test, h->B, 0);
+}
+
+static void hmap_core_update_same_size_grow_on_overflow(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 100,
+					    hmap_test_hash_identity);
+	u64 j, m;
+
+	KUNIT_ASSERT_EQ(test, h->B, 4);
+	/*
+	 * Give each of the 16 buckets an overflow bucket (9 keys), then
+	 * delete down to one key per bucket: 16 overflow buckets, 16 keys.
+	 */
+	for (j = 0; j < 16; j++) {
+		for (m = 0; m < 9; m++)
+			KUNIT_ASSERT_EQ(test, hmap_test_put(h, j + 16 * m, m), 0);
+		for (m = 1; m < 9; m++)
+			KUNIT_ASSERT_EQ(test, hmap_test_del(h, j + 16 * m), 0);
+	}
+	KUNIT_ASSERT_FALSE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_EQ(test, h->noverflow, 16);
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 1000, 1), 0);
+	KUNIT_EXPECT_TRUE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_F_SAME_SIZE);
+	KUNIT_EXPECT_EQ(test, h->B, 4);
+	hmap_test_finish_growth(test, h);
+	/* The sparse chains were packed: no overflow bucket is left. */
+	KUNIT_EXPECT_EQ(test, h->noverflow, 0);
+	KUNIT_EXPECT_EQ(test, h->count, 17);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_update_growth_sequence(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
+	unsigned long k, expect;
+	u8 B = 0;
+
+	for (k = 1; k <= 20000; k++) {
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+		if (h->B == B)
+			continue;
+		/* B grows by one, on the insert that passes 6.5 * 2^B. */
+		expect = B ? (13UL << (B - 1)) + 1 : 9;
+		KUNIT_EXPECT_EQ(test, h->B, B + 1);
+		KUNIT_EXPECT_EQ_MSG(test, k, expect, "growth to B=%u", B + 1);
+		B = h->B;
+	}
+	KUNIT_EXPECT_EQ(test, B, 12);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static struct kunit_case hmap_grow_cases[] = {
+	KUNIT_CASE_PARAM(hmap_core_hint_to_B_matches_go, hint_gen_params),
+	KUNIT_CASE(hmap_core_init_small_hint_defers_allocation),
+	KUNIT_CASE(hmap_core_init_hint_preallocates_overflow),
+	KUNIT_CASE_PARAM(hmap_core_update_grows_at_exact_load, load_gen_params),
+	KUNIT_CASE(hmap_core_update_existing_key_never_grows),
+	KUNIT_CASE(hmap_core_update_same_size_grow_on_overflow),
+	KUNIT_CASE(hmap_core_update_growth_sequence),
+	{}
+};
+
+static struct kunit_suite hmap_grow_suite = {
+	.name = "hmap_grow",
+	.test_cases = hmap_grow_cases,
+};
+
+kunit_test_suites(&hmap_grow_suite);

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hmap_nomem: every allocation an operation makes is failed in turn. The
+ * operation must return -ENOMEM (or succeed, if the allocation was only
+ * for optional evacuation progress), and the map must stay valid with
+ * exactly the contents it had, plus the new entry on success.
+ */
+#include "hmap_test_util.h"
+
+struct nomem_case {
+	const char *name;
+	u32 key_size;
+	u32 value_size;
+	hmap_hash_fn hashfn;
+	unsigned long hint;
+	unsigned long prefill;	/* keys 1..prefill before the operation */
+	unsigned long op_key;	/* then insert this key */
+};
+
+static const struct nomem_case nomem_cases[] = {
+	/* The first insert allocates the lazy B = 0 array. */
+	{ "first insert", 8, 8, hmap_test_hash_mix, 0, 0, 1000 },
+	/* The 9th key doubles B = 0: new array. */
+	{ "growth", 8, 8, hmap_test_hash_mix, 0, 8, 1000 },
+	/* A full chain at B = 1 needs an overflow bucket, not growth. */
+	{ "overflow bucket", 8, 8, hmap_test_hash_const, 13, 8, 1000 },
+	/* Doubling a full B = 2 map with one 4-bucket chain: evacuation
+	 * needs 3 overflow buckets, and B = 3 has none preallocated.
+	 */
+	{ "mid-evacuation", 8, 8, hmap_test_hash_const, 0, 26, 1000 },
+	/* Same at B >= 4 with preallocated and allocated overflow. */
+	{ "evacuation past prealloc", 8, 8, hmap_test_hash_const, 0, 104, 1000 },
+	/* Out-of-line key and value objects. */
+	{ "indirect key", 200, 8, hmap_test_hash_mix, 0, 3, 1000 },
+	{ "indirect value", 8, 300, hmap_test_hash_mix, 0, 3, 1000 },
+	{ "indirect both", 129, 129, hmap_test_hash_const, 0, 30, 1000 },
+};
+
+static void nomem_desc(const struct nomem_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->name);
+}
+
+KUNIT_ARRAY_PARAM(nomem, nomem_cases, nomem_desc);
+
+static void put_key(const struct nomem_case *c, u8 *buf, u64 k)
+{
+	memset(buf, 0, c->key_size);
+	memcpy(buf, &k, 8);
+}
+
+static void put_value(const struct nomem_case *c, u8 *buf, u64 k)
+{
+	memset(buf, (u8)k, c->value_size);
+}
+
+static struct hmap_core *build(struct kunit *test, const struct nomem_case *c,
+			       u8 *kbuf, u8 *vbuf)
+{
+	struct hmap_core *h = hmap_test_map(test, c->key_size, c->value_size,
+					    c->hint, c->hashfn);
+	u64 k;
+
+	for (k = 1; k <= c->prefill; k++) {
+		put_key(c, kbuf, k);
+		put_value(c, vbuf, k);
+		KUNIT_ASSERT_EQ(test, hmap_core_update(h, kbuf, vbuf, HMAP_ANY, GFP_KERNEL), 0);
+	}
+	return h;
+}
+
+static void expect_contents(struct kunit *test, const struct nomem_case *c,
+			    struct hmap_core *h, bool with_op, u8 *kbuf,
+			    u8 *vbuf)
+{
+	u64 k;
+	u8 *v;
+
+	KUNIT_EXPECT_EQ(test, h->count, c->prefill + with_op);
+	for (k = 1; k <= c->prefill; k++) {
+		put_key(c, kbuf, k);
+		put_value(c, vbuf, k);
+		v = hmap_core_lookup(h, kbuf);
+		KUNIT_ASSERT_NOT_NULL(test, v);
+		KUNIT_EXPECT_MEMEQ(test, v, vbuf, c->value_size);
+	}
+	put_key(c, kbuf, c->op_key);
+	KUNIT_EXPECT_EQ(test, !!hmap_core_lookup(h, kbuf), with_op);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_update_fails_cleanly_at_every_allocation(struct kunit *test)
+{
+	const struct nomem_case *c = test->param_value;
+	u8 *kbuf = kunit_kzalloc(test, c->key_size, GFP_KERNEL);
+	u8 *vbuf = kunit_kzalloc(test, c->value_size + 1, GFP_KERNEL);
+	unsigned long n, calls, failures = 0;
+	struct hmap_core *h;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, kbuf);
+	KUNIT_ASSERT_NOT_NULL(test, vbuf);
+	hmap_test_alloc_hook(test);
+
+	/* Count the allocations of an unhindered run. */
+	h = build(test, c, kbuf, vbuf);
+	hmap_test_fail_nth(0);
+	put_key(c, kbuf, c->op_key);
+	put_value(c, vbuf, c->op_key);
+	KUNIT_ASSERT_EQ(test, hmap_core_update(h, kbuf, vbuf, HMAP_ANY, GFP_KERNEL), 0);
+	calls = hmap_test_alloc_calls();
+	KUNIT_ASSERT_GT(test, calls, 0);
+
+	for (n = 1; n <= calls; n++) {
+		h = build(test, c, kbuf, vbuf);
+		hmap_test_fail_nth(n);
+		put_key(c, kbuf, c->op_key);
+		put_value(c, vbuf, c->op_key);
+		err = hmap_core_update(h, kbuf, vbuf, HMAP_ANY, GFP_KERNEL);
+		KUNIT_EXPECT_TRUE_MSG(test, err == 0 || err == -ENOMEM,
+				      "allocation %lu: %d", n, err);
+		failures += err == -ENOMEM;
+		hmap_test_fail_nth(0);
+		expect_contents(test, c, h, !err, kbuf, vbuf);
+		/* And the map keeps working afterwards. */
+		put_key(c, kbuf, c->op_key);
+		put_value(c, vbuf, c->op_key);
+		KUNIT_EXPECT_EQ(test, hmap_core_update(h, kbuf, vbuf, HMAP_ANY, GFP_KERNEL), 0);
+		HMAP_EXPECT_VALID(test, h);
+	}
+	/* The allocations the insert itself needs always surface. */
+	KUNIT_EXPECT_GT(test, failures, 0);
+}
+
+/*
+ * B = 2 with keys 2 + 4m (m < 20) chained in bucket 2 and 7 keys in
+ * bucket 0; the 27th key starts a doubling that evacuates old buckets 0
+ * and 1 only. Evacuating bucket 2 needs two overflow buckets.
+ */
+static struct hmap_core *half_grown(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 26,
+					    hmap_test_hash_identity);
+	u64 m;
+
+	for (m = 0; m < 20; m++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, 2 + 4 * m, m), 0);
+	for (m = 0; m < 7; m++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, 4 * m, m), 0);
+	KUNIT_ASSERT_TRUE(test, hmap_core_growing(h));
+	KUNIT_ASSERT_EQ(test, h->nevacuate, 2);
+	hmap_test_alloc_hook(test);
+	return h;
+}
+
+static void hmap_core_delete_succeeds_when_evacuation_fails(struct kunit *test)
+{
+	struct hmap_core *h = half_grown(test);
+
+	hmap_test_fail_all();
+	/* Bucket 2 cannot be evacuated; the key is removed where it is. */
+	KUNIT_EXPECT_EQ(test, hmap_test_del(h, 2 + 4 * 19), 0);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 2);
+	KUNIT_EXPECT_FALSE(test, hmap_test_get(h, 2 + 4 * 19, NULL));
+	KUNIT_EXPECT_EQ(test, h->count, 26);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_update_existing_key_needs_no_memory(struct kunit *test)
+{
+	struct hmap_core *h = half_grown(test);
+	u64 v;
+
+	hmap_test_fail_all();
+	KUNIT_EXPECT_EQ(test, hmap_test_put(h, 2 + 4 * 19, 99), 0);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 2);
+	KUNIT_EXPECT_TRUE(test, hmap_test_get(h, 2 + 4 * 19, &v));
+	KUNIT_EXPECT_EQ(test, v, 99);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_update_new_key_unevacuated_nomem(struct kunit *test)
+{
+	struct hmap_core *h = half_grown(test);
+
+	hmap_test_fail_all();
+	/* A new key for bucket 2 has to wait for its evacuation. */
+	KUNIT_EXPECT_EQ(test, hmap_test_put(h, 2 + 4 * 20, 1), -ENOMEM);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_FALSE(test, hmap_test_get(h, 2 + 4 * 20, NULL));
+	KUNIT_EXPECT_EQ(test, h->count, 27);
+	HMAP_EXPECT_VALID(test, h);
+	KUNIT_EXPECT_EQ(test, hmap_test_put(h, 2 + 4 * 20, 1), 0);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static struct kunit_case hmap_nomem_cases[] = {
+	KUNIT_CASE_PARAM(hmap_core_update_fails_cleanly_at_every_allocation,
+			 nomem_gen_params),
+	KUNIT_CASE(hmap_core_delete_succeeds_when_evacuation_fails),
+	KUNIT_CASE(hmap_core_update_existing_key_needs_no_memory),
+	KUNIT_CASE(hmap_core_update_new_key_unevacuated_nomem),
+	{}
+};
+
+static struct kunit_suite hmap_nomem_suite = {
+	.name = "hmap_nomem",
+	.test_cases = hmap_nomem_cases,
+};
+
+kunit_test_suites(&hmap_nomem_suite);
