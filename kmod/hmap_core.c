@@ -143,7 +143,7 @@ static inline void *slot_value(const struct hmap_core *h, u8 *b,
  *
  * Return: the memory, or NULL.
  */
-VISIBLE_IF_KUNIT void *hmap_core_zalloc(size_t size, gfp_t gfp)
+void *hmap_core_zalloc(size_t size, gfp_t gfp)
 {
 	KUNIT_STATIC_STUB_REDIRECT(hmap_core_zalloc, size, gfp);
 	return kvzalloc(size, gfp);
@@ -206,7 +206,7 @@ static void reseed(struct hmap_core *h)
  *
  * Return: the 64-bit hash.
  */
-VISIBLE_IF_KUNIT u64 hmap_core_hash(const struct hmap_core *h,
+u64 hmap_core_hash(const struct hmap_core *h,
 				    const void *key)
 {
 	return hash_key(h, key, h->key_size);
@@ -219,7 +219,7 @@ EXPORT_SYMBOL_IF_KUNIT(hmap_core_hash);
  *
  * Return: the top byte, moved above the sentinels.
  */
-VISIBLE_IF_KUNIT u8 hmap_core_tophash(u64 hash)
+u8 hmap_core_tophash(u64 hash)
 {
 	u8 top = hash >> 56;
 
@@ -238,7 +238,7 @@ EXPORT_SYMBOL_IF_KUNIT(hmap_core_tophash);
  *
  * Return: true if @count > 8 and @count > 6.5 * 2^@B.
  */
-VISIBLE_IF_KUNIT bool hmap_core_over_load(unsigned long count, u8 B)
+bool hmap_core_over_load(unsigned long count, u8 B)
 {
 	return count > HMAP_SLOTS &&
 	       count > HMAP_LOAD_NUM * ((1UL << B) / HMAP_LOAD_DEN);
@@ -252,13 +252,13 @@ EXPORT_SYMBOL_IF_KUNIT(hmap_core_over_load);
  * Return: the smallest B that holds @hint entries without growing, capped
  * at HMAP_B_MAX.
  */
-VISIBLE_IF_KUNIT u8 hmap_core_hint_to_B(unsigned long hint)
+u8 hmap_core_hint_to_B(unsigned long hint)
 {
-	u8 B = 0;
+	u8 shift = 0;
 
-	while (B < HMAP_B_MAX && hmap_core_over_load(hint, B))
-		B++;
-	return B;
+	while (shift < HMAP_B_MAX && hmap_core_over_load(hint, shift))
+		shift++;
+	return shift;
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_hint_to_B);
 
@@ -273,7 +273,7 @@ static bool too_many_overflow(u16 noverflow, u8 B)
  *
  * Return: true while an old bucket array exists.
  */
-VISIBLE_IF_KUNIT bool hmap_core_growing(const struct hmap_core *h)
+bool hmap_core_growing(const struct hmap_core *h)
 {
 	return h->oldbuckets;
 }
@@ -655,11 +655,13 @@ static int evacuate_chain(struct hmap_core *h, unsigned long oldb,
 	bool same = h->flags & HMAP_F_SAME_SIZE;
 	struct evac_dst xy[2] = { };
 	unsigned int i, use_y;
+	unsigned int need;
 	int err;
 	u8 *b;
 
-	err = overflow_reserve(h, evac_overflow_needed(h,
-			gen_bucket(h, h->oldbuckets, oldb), newbit), gfp);
+	need = evac_overflow_needed(h, gen_bucket(h, h->oldbuckets, oldb),
+				    newbit);
+	err = overflow_reserve(h, need, gfp);
 	if (err)
 		return err;
 

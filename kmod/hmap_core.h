@@ -12,7 +12,7 @@
 
 /* Slots per bucket (Go: bucketCnt). */
 #define HMAP_SLOTS_BITS		3
-#define HMAP_SLOTS		(1 << HMAP_SLOTS_BITS)
+#define HMAP_SLOTS		BIT(HMAP_SLOTS_BITS)
 
 /* Keys or values larger than this are stored out of line (Go: maxKeySize). */
 #define HMAP_MAX_INLINE		128

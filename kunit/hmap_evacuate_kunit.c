@@ -8,7 +8,7 @@
 #include "hmap_test_util.h"
 
 #define OLD_B		3
-#define NOLD		(1UL << OLD_B)
+#define NOLD		BIT(OLD_B)
 #define FULL		52	/* 6.5 * 2^3 */
 
 static u64 bucket_of(u64 key, u8 B)

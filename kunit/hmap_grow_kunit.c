@@ -51,14 +51,14 @@ static void hmap_core_init_hint_preallocates_overflow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->bucket_size, 144);
 }
 
-static const u8 load_Bs[] = { 0, 1, 2, 3, 4, 8 };
+static const u8 load_shifts[] = { 0, 1, 2, 3, 4, 8 };
 
-static void B_desc(const u8 *B, char *desc)
+static void shift_desc(const u8 *B, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "B %u", *B);
 }
 
-KUNIT_ARRAY_PARAM(load, load_Bs, B_desc);
+KUNIT_ARRAY_PARAM(load, load_shifts, shift_desc);
 
 static void hmap_core_update_grows_at_exact_load(struct kunit *test)
 {
