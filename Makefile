@@ -45,10 +45,11 @@ native-test:
 coverage:
 	$(MAKE) -C $(TOP)/userspace-tools coverage
 
-check: deps
+# check.sh and demo.sh install missing packages themselves, quietly, as their first phase.
+check:
 	@$(TOP)/scripts/check.sh
 
-demo: deps
+demo:
 	@$(TOP)/scripts/demo.sh
 
 vm-shell: modules
