@@ -81,6 +81,7 @@ qemu=(qemu-system-x86_64 -accel tcg -smp 2 -m "${HMAP_VM_MEM:-2G}" -nographic -n
 if [ "$mode" = shell ]; then
 	echo "vm: booting the test kernel (TCG, ~15 s); console log: $log" >&2
 	"${qemu[@]}" | tee "$log"
+	exit 0
 else
 	start=$(date +%s)
 	rc=0
