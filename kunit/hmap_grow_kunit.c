@@ -143,6 +143,93 @@ static void hmap_core_update_growth_sequence(struct kunit *test)
 	HMAP_EXPECT_VALID(test, h);
 }
 
+static void hmap_core_init_rejects_bad_sizes(struct kunit *test)
+{
+	struct hmap_core_params p = { .key_size = 0, .value_size = 8 };
+	struct hmap_core h;
+
+	KUNIT_EXPECT_EQ(test, hmap_core_init(&h, &p, GFP_KERNEL), -EINVAL);
+	p.key_size = HMAP_KEY_SIZE_MAX + 1;
+	KUNIT_EXPECT_EQ(test, hmap_core_init(&h, &p, GFP_KERNEL), -EINVAL);
+	p.key_size = 8;
+	p.value_size = HMAP_VALUE_SIZE_MAX + 1;
+	KUNIT_EXPECT_EQ(test, hmap_core_init(&h, &p, GFP_KERNEL), -EINVAL);
+}
+
+static void hmap_core_init_hint_nomem(struct kunit *test)
+{
+	struct hmap_core_params p = { .key_size = 8, .value_size = 8, .hint = 100 };
+	struct hmap_core h;
+
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_nth(1);
+	KUNIT_EXPECT_EQ(test, hmap_core_init(&h, &p, GFP_KERNEL), -ENOMEM);
+	hmap_test_fail_nth(0);
+}
+
+static void hmap_core_stats_reports_shape(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0,
+					    hmap_test_hash_identity);
+	struct hmap_core_stats st;
+	u64 m;
+
+	/* B = 2 after 14..26 keys; put 9 of them in bucket 1. */
+	for (m = 0; m < 9; m++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, 1 + 4 * m, m), 0);
+	for (m = 0; m < 6; m++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, 2 + 4 * m, m), 0);
+	hmap_test_finish_growth(test, h);
+	hmap_core_stats(h, &st);
+	KUNIT_EXPECT_EQ(test, st.count, 15);
+	KUNIT_EXPECT_EQ(test, st.B, 2);
+	KUNIT_EXPECT_EQ(test, st.buckets, 4);
+	KUNIT_EXPECT_EQ(test, st.overflow, 1);
+	KUNIT_EXPECT_EQ(test, st.old_buckets, 0);
+	/* Three chains of one bucket, one of two. */
+	KUNIT_EXPECT_EQ(test, st.chain_hist[0], 3);
+	KUNIT_EXPECT_EQ(test, st.chain_hist[1], 1);
+	/* 4 buckets of 144 bytes plus one separately allocated overflow. */
+	KUNIT_EXPECT_GE(test, st.bytes, 5 * 144);
+	KUNIT_EXPECT_LT(test, st.bytes, 5 * 144 + 128);
+}
+
+static void hmap_core_stats_during_growth(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 200, 300, 52, NULL);
+	struct hmap_core_stats st;
+	u8 key[200] = { };
+	u8 val[300] = { };
+	u64 k;
+
+	for (k = 0; k <= 52; k++) {
+		memcpy(key, &k, 8);
+		KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, val, HMAP_ANY, GFP_KERNEL), 0);
+	}
+	hmap_core_stats(h, &st);
+	KUNIT_EXPECT_EQ(test, st.old_buckets, 8);
+	KUNIT_EXPECT_EQ(test, st.B, 4);
+	KUNIT_EXPECT_GT(test, st.nevacuate, 0);
+	/* Out-of-line keys and values are counted. */
+	KUNIT_EXPECT_GT(test, st.bytes, 53 * (200 + 300));
+}
+
+static void hmap_core_update_noverflow_sampled_above_b15(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 1000000,
+					    hmap_test_hash_identity);
+	u64 j, m;
+
+	/* B = 18: each overflow bucket counts with probability 1/8. */
+	KUNIT_ASSERT_EQ(test, h->B, 18);
+	for (j = 0; j < 800; j++)
+		for (m = 0; m < 9; m++)
+			KUNIT_ASSERT_EQ(test, hmap_test_put(h, j + (m << 18), 0), 0);
+	/* 800 overflow buckets, sampled at 1/8: 100 expected, sd 9.4. */
+	KUNIT_EXPECT_GT(test, h->noverflow, 40);
+	KUNIT_EXPECT_LT(test, h->noverflow, 160);
+}
+
 static struct kunit_case hmap_grow_cases[] = {
 	KUNIT_CASE_PARAM(hmap_core_hint_to_B_matches_go, hint_gen_params),
 	KUNIT_CASE(hmap_core_init_small_hint_defers_allocation),
@@ -151,6 +238,11 @@ static struct kunit_case hmap_grow_cases[] = {
 	KUNIT_CASE(hmap_core_update_existing_key_never_grows),
 	KUNIT_CASE(hmap_core_update_same_size_grow_on_overflow),
 	KUNIT_CASE(hmap_core_update_growth_sequence),
+	KUNIT_CASE(hmap_core_init_rejects_bad_sizes),
+	KUNIT_CASE(hmap_core_init_hint_nomem),
+	KUNIT_CASE(hmap_core_stats_reports_shape),
+	KUNIT_CASE(hmap_core_stats_during_growth),
+	KUNIT_CASE(hmap_core_update_noverflow_sampled_above_b15),
 	{}
 };
 

@@ -159,6 +159,28 @@ static void hmap_core_iter_clear_ends_iteration(struct kunit *test)
 	HMAP_EXPECT_VALID(test, f->h);
 }
 
+static void hmap_core_iter_end_inside_old_chain(struct kunit *test)
+{
+	struct iter_fixture *f = fixture(test, 0, 417);
+	struct hmap_core_iter it;
+	struct hmap_gen *old = f->h->oldbuckets;
+	unsigned int refs;
+
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	refs = old->refs;
+	hmap_core_iter_start(f->h, &it);
+	/* Walk until the iterator stands in an unevacuated old chain. */
+	while (!it.chain_gen && step(test, f, &it))
+		;
+	KUNIT_ASSERT_PTR_EQ(test, it.chain_gen, old);
+	KUNIT_EXPECT_EQ(test, old->refs, refs + 1);
+	hmap_core_iter_end(&it);
+	KUNIT_EXPECT_EQ(test, old->refs, refs);
+	/* The old array can now be released by the growth as usual. */
+	hmap_test_finish_growth(test, f->h);
+	HMAP_EXPECT_VALID(test, f->h);
+}
+
 static void hmap_core_iter_random_start(struct kunit *test)
 {
 	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
@@ -189,6 +211,7 @@ static struct kunit_case hmap_iter_cases[] = {
 	KUNIT_CASE(hmap_core_iter_survives_two_growths),
 	KUNIT_CASE(hmap_core_iter_skips_deleted_keys),
 	KUNIT_CASE(hmap_core_iter_clear_ends_iteration),
+	KUNIT_CASE(hmap_core_iter_end_inside_old_chain),
 	KUNIT_CASE(hmap_core_iter_random_start),
 	{}
 };

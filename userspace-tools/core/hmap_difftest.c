@@ -154,6 +154,8 @@ static int iterate(const struct geometry *g, struct hmap_core *h)
 			} else if (!hmap_core_delete(h, keybuf, NULL, GFP_KERNEL)) {
 				ref.present[idx] = 0;
 				stable[idx] = 0;
+				/* A re-insert is a new entry and may come again. */
+				seen[idx] = 0;
 				ref.count--;
 			}
 		}
