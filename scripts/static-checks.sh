@@ -31,9 +31,16 @@ report() {
 	fi
 }
 
+# Work on a copy: a fresh build recompiles every file, so a warning cannot hide behind an
+# up-to-date .o; and checkpatch, run in a git work tree, drops a camelcase cache file there.
+tree=$out/tree
+rsync -a --exclude=/build --exclude=/.git --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+	--exclude=/userspace-tools --exclude='.checkpatch-camelcase.*' ./ "$tree/"
+cd "$tree"
+
 mapfile -t srcs < <(find kmod kunit include -name '*.[ch]' 2>/dev/null | sort)
 
-# checkpatch picks up a .checkpatch.conf in the working directory (the repo top), if any.
+# checkpatch picks up the repo's .checkpatch.conf, if any, from the working directory.
 if [ "${#srcs[@]}" -eq 0 ]; then
 	echo "no sources under kmod/ kunit/ include/" >"$out/checkpatch.log"
 else
@@ -46,10 +53,6 @@ else
 fi
 report checkpatch "$out/checkpatch.log"
 
-# A fresh copy always recompiles every file, so a warning cannot hide behind an up-to-date .o.
-tree=$out/tree
-rsync -a --exclude=/build --exclude=/.git --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
-	--exclude=/userspace-tools ./ "$tree/"
 if make -C "$kdir" M="$tree" C=1 W=1 modules >"$out/sparse.out" 2>&1; then
 	grep -E 'warning:|error:|WARNING:' "$out/sparse.out" >"$out/sparse.log" || true
 else
