@@ -32,7 +32,7 @@ finish() {
 }
 
 # Count TAP result lines (timestamps already stripped) of one test program's output.
-# Usage: count_tap NAME FILE EXIT_STATUS. Skips count as neither passed nor failed.
+# Usage: count_tap NAME FILE EXIT_STATUS [quiet]. Skips count as neither passed nor failed.
 count_tap() {
 	local name=$1 file=$2 rc=$3 ok nok skip plan
 	ok=$(grep -cE '^ok [0-9]+' "$file" || true)
@@ -40,7 +40,7 @@ count_tap() {
 	nok=$(grep -cE '^not ok [0-9]+' "$file" || true)
 	pass $((ok - skip))
 	failed=$((failed + nok))
-	grep -E '^not ok [0-9]+' "$file" | sed "s/^/  FAIL: $name: /" || true
+	[ "${4:-}" = quiet ] || grep -E '^not ok [0-9]+' "$file" | sed "s/^/  FAIL: $name: /" || true
 	# A crash part-way leaves fewer results than the plan line announced.
 	plan=$(sed -nE 's/^1\.\.([0-9]+).*/\1/p' "$file" | tail -n 1)
 	if [ -n "$plan" ] && [ $((ok + nok)) -lt "$plan" ]; then
@@ -75,9 +75,11 @@ else
 fi
 
 phase "static checks (checkpatch, sparse + W=1, kernel-doc)"
-"$top/scripts/static-checks.sh" >"$build/static.log" 2>&1 || true
-count_tap "static" "$build/static.log" 0
-grep '^#' "$build/static.log" | sed 's/^#/   /' || true
+rc=0
+"$top/scripts/static-checks.sh" >"$build/static.log" 2>&1 || rc=$?
+# Each failed check followed by its findings.
+sed -nE 's/^not ok [0-9]+ (.*)/  FAIL: static: \1/p; s/^#   /      /p' "$build/static.log"
+count_tap "static" "$build/static.log" "$rc" quiet
 
 phase "native tests (make -C userspace-tools test)"
 rc=0

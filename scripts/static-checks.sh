@@ -16,6 +16,7 @@ rm -rf "$out"
 mkdir -p "$out"
 cd "$top"
 
+echo "1..3"
 n=0
 failed=0
 # report NAME LOG: the check failed if LOG is non-empty; show its first lines.
