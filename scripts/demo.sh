@@ -29,7 +29,7 @@ make -C "$kdir" M="$top" W=1 modules >"$build/modules.log" 2>&1 || {
 	exit 1
 }
 
-say "booting the test kernel under QEMU (TCG, no KVM here): about 30 s"
+say "booting the test kernel under QEMU (TCG, no KVM here): about 20 s"
 log=$build/vm-demo.log
 "$top/scripts/vm.sh" --demo
 console=$build/vm-demo.console
