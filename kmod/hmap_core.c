@@ -206,8 +206,7 @@ static void reseed(struct hmap_core *h)
  *
  * Return: the 64-bit hash.
  */
-u64 hmap_core_hash(const struct hmap_core *h,
-				    const void *key)
+u64 hmap_core_hash(const struct hmap_core *h, const void *key)
 {
 	return hash_key(h, key, h->key_size);
 }
@@ -286,7 +285,16 @@ static size_t gen_bytes(const struct hmap_core *h, u32 nbuckets)
 	return sizeof(struct hmap_gen) + (size_t)nbuckets * h->bucket_size;
 }
 
-static struct hmap_gen *gen_alloc(const struct hmap_core *h, u8 B, gfp_t gfp)
+/**
+ * hmap_core_gen_alloc() - allocate a bucket array for a map.
+ * @h: the map (only its immutable geometry is read: no lock needed).
+ * @B: log2 of the bucket count.
+ * @gfp: allocation flags.
+ *
+ * Return: a zeroed array, or NULL.
+ */
+struct hmap_gen *hmap_core_gen_alloc(const struct hmap_core *h, u8 B,
+				     gfp_t gfp)
 {
 	u32 nbuckets = 1U << B;
 	struct hmap_gen *gen;
@@ -301,6 +309,19 @@ static struct hmap_gen *gen_alloc(const struct hmap_core *h, u8 B, gfp_t gfp)
 	gen->nbuckets = nbuckets;
 	gen->next_prealloc = 1U << B;
 	return gen;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_gen_alloc);
+
+/* An array for @B: the donated one if it fits, else a new one. */
+static struct hmap_gen *gen_alloc(struct hmap_core *h, u8 B, gfp_t gfp)
+{
+	struct hmap_gen *gen = h->reserve;
+
+	if (gen && gen->B == B) {
+		h->reserve = NULL;
+		return gen;
+	}
+	return hmap_core_gen_alloc(h, B, gfp);
 }
 
 static void gen_free_overflow(struct hmap_gen *gen)
@@ -325,10 +346,18 @@ static void gen_wipe(const struct hmap_core *h, struct hmap_gen *gen)
 	gen->next_prealloc = 1U << gen->B;
 }
 
-static void gen_free(struct hmap_gen *gen)
+static void gen_free_rcu(struct rcu_head *rcu)
 {
+	struct hmap_gen *gen = container_of(rcu, struct hmap_gen, rcu);
+
 	gen_free_overflow(gen);
 	hmap_core_free(gen);
+}
+
+/* Lockless readers may still walk @gen: free it after a grace period. */
+static void gen_free(struct hmap_gen *gen)
+{
+	call_rcu(&gen->rcu, gen_free_rcu);
 }
 
 /* The map lets go of @gen; the last iterator holding it frees it. */
@@ -354,6 +383,7 @@ static void gen_put(struct hmap_gen *gen)
  */
 struct hmap_obj {
 	struct hmap_obj *next;
+	struct rcu_head rcu;
 	u8 data[] __aligned(8);
 };
 
@@ -373,7 +403,7 @@ static void obj_free(struct hmap_core *h, void *p, bool is_key)
 		h->deferred = o;
 		return;
 	}
-	hmap_core_free(o);
+	kvfree_rcu(o, rcu);
 }
 
 static void obj_flush_deferred(struct hmap_core *h)
@@ -382,7 +412,7 @@ static void obj_flush_deferred(struct hmap_core *h)
 
 	for (o = h->deferred; o; o = next) {
 		next = o->next;
-		hmap_core_free(o);
+		kvfree_rcu(o, rcu);
 	}
 	h->deferred = NULL;
 }
@@ -468,6 +498,13 @@ static u8 *overflow_alloc(struct hmap_core *h, gfp_t gfp)
 	return b;
 }
 
+static void spare_push(struct hmap_core *h, u8 *b)
+{
+	bucket_set_next(h, b, h->spare);
+	h->spare = b;
+	h->nspare++;
+}
+
 /* Make sure @n overflow buckets can be linked without allocating. */
 static int overflow_reserve(struct hmap_core *h, unsigned int n, gfp_t gfp)
 {
@@ -476,9 +513,7 @@ static int overflow_reserve(struct hmap_core *h, unsigned int n, gfp_t gfp)
 
 		if (!b)
 			return -ENOMEM;
-		bucket_set_next(h, b, h->spare);
-		h->spare = b;
-		h->nspare++;
+		spare_push(h, b);
 	}
 	return 0;
 }
@@ -643,6 +678,7 @@ static void evac_copy(struct hmap_core *h, struct evac_dst *dst, u8 *src,
 	memcpy(slot_value_raw(h, dst->b, dst->i), slot_value_raw(h, src, i),
 	       h->value_slot);
 	dst->i++;
+	h->moved++;
 }
 
 /*
@@ -748,6 +784,7 @@ static int hash_grow(struct hmap_core *h, gfp_t gfp)
 	h->oldbuckets = h->buckets;
 	h->buckets = gen;
 	h->B += bigger;
+	h->growths++;
 	if (!bigger)
 		h->flags |= HMAP_F_SAME_SIZE;
 	h->nevacuate = 0;
@@ -766,6 +803,74 @@ static bool need_grow(const struct hmap_core *h)
 		return h->B < HMAP_B_MAX || too_many_overflow(h->noverflow, h->B);
 	return too_many_overflow(h->noverflow, h->B);
 }
+
+/* ---- memory allocated outside the caller's lock ---- */
+
+/**
+ * hmap_core_next_grow_B() - size of the array the next insert allocates.
+ * @h: the map.
+ *
+ * Return: the B of that array, or -1 if the next insert of a new key
+ * needs no new array.
+ */
+int hmap_core_next_grow_B(const struct hmap_core *h)
+{
+	if (!h->buckets)
+		return 0;
+	if (!need_grow(h))
+		return -1;
+	return h->B + (hmap_core_over_load(h->count + 1, h->B) &&
+		       h->B < HMAP_B_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_next_grow_B);
+
+/**
+ * hmap_core_ovf_alloc() - allocate an overflow bucket for later donation.
+ * @h: the map (only its immutable geometry is read: no lock needed).
+ * @gfp: allocation flags.
+ *
+ * Return: the bucket, to be passed to hmap_core_donate(), or NULL.
+ */
+void *hmap_core_ovf_alloc(const struct hmap_core *h, gfp_t gfp)
+{
+	return hmap_core_zalloc(sizeof(struct hmap_ovf) + h->bucket_size, gfp);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_ovf_alloc);
+
+/**
+ * hmap_core_donate() - hand the map memory allocated outside its lock.
+ * @h: the map.
+ * @gen: an array from hmap_core_gen_alloc(), kept for the next growth of
+ *	that size (replacing an earlier donation), or NULL.
+ * @ovf: overflow buckets from hmap_core_ovf_alloc(), kept as spares.
+ * @n: number of @ovf.
+ *
+ * The map owns everything passed in, used or not.
+ */
+void hmap_core_donate(struct hmap_core *h, struct hmap_gen *gen, void **ovf,
+		      unsigned int n)
+{
+	struct hmap_ovf *o;
+	unsigned int i;
+
+	if (gen) {
+		/* Never published: no reader can hold the old reserve. */
+		if (h->reserve)
+			hmap_core_free(h->reserve);
+		h->reserve = gen;
+	}
+	for (i = 0; i < n; i++) {
+		o = ovf[i];
+		if (!h->buckets) {
+			hmap_core_free(o);
+			continue;
+		}
+		o->next = h->buckets->ovf;
+		h->buckets->ovf = o;
+		spare_push(h, o->bucket);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_donate);
 
 /* ---- update and delete ---- */
 
@@ -978,13 +1083,14 @@ EXPORT_SYMBOL_IF_KUNIT(hmap_core_delete);
  * hmap_core_clear() - remove every entry.
  * @h: the map.
  *
- * Keeps the current bucket array, emptied, and drops any growth in
- * progress. Arrays held by iterators are zeroed rather than freed, so
- * those iterators end without returning removed keys.
+ * Keeps the current bucket array and its overflow buckets, emptied, and
+ * drops any growth in progress. Arrays held by iterators are zeroed rather
+ * than freed, so those iterators end without returning removed keys.
  */
 void hmap_core_clear(struct hmap_core *h)
 {
 	struct hmap_gen *gen = h->buckets;
+	struct hmap_ovf *o;
 
 	free_all_objects(h);
 	if (h->oldbuckets) {
@@ -993,17 +1099,22 @@ void hmap_core_clear(struct hmap_core *h)
 		gen_release(h->oldbuckets);
 		h->oldbuckets = NULL;
 	}
+	h->spare = NULL;
+	h->nspare = 0;
 	if (gen) {
-		if (!gen->refs)
-			gen_free_overflow(gen);
 		gen_wipe(h, gen);
+		/*
+		 * Lockless readers may still be inside the overflow buckets:
+		 * keep them, emptied, as spares for the next chains. Not while
+		 * an iterator may stand in one: relinked, it would walk it twice.
+		 */
+		for (o = gen->ovf; o && !gen->refs; o = o->next)
+			spare_push(h, o->bucket);
 	}
 	h->flags &= ~HMAP_F_SAME_SIZE;
 	h->count = 0;
 	h->nevacuate = 0;
 	h->noverflow = 0;
-	h->spare = NULL;
-	h->nspare = 0;
 	reseed(h);
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_clear);
@@ -1064,8 +1175,10 @@ void hmap_core_destroy(struct hmap_core *h)
 		gen_free(h->oldbuckets);
 	if (h->buckets)
 		gen_free(h->buckets);
+	hmap_core_free(h->reserve);
 	h->oldbuckets = NULL;
 	h->buckets = NULL;
+	h->reserve = NULL;
 	h->count = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_destroy);
@@ -1265,6 +1378,8 @@ void hmap_core_stats(const struct hmap_core *h, struct hmap_core_stats *st)
 		return;
 	st->buckets = 1UL << h->B;
 	st->bytes += gen_footprint(h, h->buckets);
+	if (h->reserve)
+		st->bytes += gen_bytes(h, h->reserve->nbuckets);
 	if (h->indirect_key)
 		st->bytes += h->count * (sizeof(struct hmap_obj) + h->key_size);
 	if (h->indirect_value)

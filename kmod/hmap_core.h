@@ -52,10 +52,12 @@ struct hmap_obj;
  * @B: log2 of the number of regular buckets.
  * @next_prealloc: index of the next unused preallocated overflow bucket.
  * @nbuckets: 2^B regular buckets plus the preallocated overflow buckets.
+ * @rcu: frees the generation after lockless readers are done with it.
  * @data: the buckets.
  */
 struct hmap_gen {
 	struct hmap_ovf *ovf;
+	struct rcu_head rcu;
 	unsigned int refs;
 	bool detached;
 	u8 B;
@@ -78,6 +80,9 @@ struct hmap_gen {
  * @nspare: length of @spare.
  * @niters: iterators in progress.
  * @deferred: out-of-line keys deleted while iterators were in progress.
+ * @reserve: a bucket array donated for the next growth of its size.
+ * @moved: entries evacuated since creation.
+ * @growths: growths started since creation.
  * @hkey: per-map hash key, re-randomized when the map becomes empty;
  *	custom hash functions get hkey.key[0] as their seed.
  * @hashfn: hash function.
@@ -104,6 +109,9 @@ struct hmap_core {
 	unsigned int nspare;
 	unsigned int niters;
 	struct hmap_obj *deferred;
+	struct hmap_gen *reserve;
+	u64 moved;
+	u64 growths;
 	hsiphash_key_t hkey;
 	hmap_hash_fn hashfn;
 	unsigned long max_entries;
@@ -132,37 +140,6 @@ struct hmap_core_params {
 	unsigned long hint;
 	unsigned long max_entries;
 	hmap_hash_fn hashfn;
-};
-
-/**
- * struct hmap_core_iter - iteration state (Go: hiter).
- * @h: the map.
- * @gen: snapshot of h->buckets at start; holds a reference.
- * @chain_gen: generation owning @b when it is not @gen; holds a reference.
- * @b: current bucket, or NULL between buckets.
- * @bucket: next bucket index of @gen to visit.
- * @start_bucket: random starting bucket.
- * @check_bucket: when walking an old bucket on behalf of a new one, only
- *	keys hashing to this index are returned; HMAP_NO_CHECK otherwise.
- * @B: B of @gen.
- * @offset: random starting slot within each bucket.
- * @i: next slot (0..8) in @b, counted from @offset.
- * @wrapped: the bucket index has wrapped around to 0.
- * @done: iteration finished or the map was empty at start.
- */
-struct hmap_core_iter {
-	struct hmap_core *h;
-	struct hmap_gen *gen;
-	struct hmap_gen *chain_gen;
-	u8 *b;
-	unsigned long bucket;
-	unsigned long start_bucket;
-	unsigned long check_bucket;
-	u8 B;
-	u8 offset;
-	u8 i;
-	bool wrapped;
-	bool done;
 };
 
 #define HMAP_NO_CHECK	(~0UL)
@@ -211,6 +188,14 @@ void hmap_core_iter_end(struct hmap_core_iter *it);
 
 void hmap_core_stats(const struct hmap_core *h, struct hmap_core_stats *st);
 int hmap_core_validate(const struct hmap_core *h, const char **why);
+
+/* Memory for callers that allocate outside their lock. */
+int hmap_core_next_grow_B(const struct hmap_core *h);
+struct hmap_gen *hmap_core_gen_alloc(const struct hmap_core *h, u8 B,
+				     gfp_t gfp);
+void *hmap_core_ovf_alloc(const struct hmap_core *h, gfp_t gfp);
+void hmap_core_donate(struct hmap_core *h, struct hmap_gen *gen, void **ovf,
+		      unsigned int n);
 
 /* Exposed for the KUnit suites and native tests. */
 u8 hmap_core_tophash(u64 hash);

@@ -16,6 +16,7 @@
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/string.h>

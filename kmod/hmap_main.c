@@ -1,8 +1,508 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hmap module: Go's classic hash map for kernel and userspace users.
+ * hmap: locking, lockless lookups and the exported in-kernel API around the
+ * pure core in hmap_core.c. See include/linux/hmap.h for the contract.
+ *
+ * Each shard pairs the core with a spinlock that serializes writers and a
+ * sequence count that lookups use to detect them. The core frees bucket
+ * arrays and out-of-line objects through call_rcu()/kvfree_rcu(), so a
+ * lookup that raced with a writer reads stale but valid memory, notices the
+ * sequence change and retries.
+ *
+ * The core allocates with GFP_NOWAIT under the lock. When that fails for a
+ * caller that may sleep, shard_refill() allocates what the next growth needs
+ * outside the lock and donates it to the core before the retry.
  */
+#include <linux/hmap.h>
 #include <linux/module.h>
+#include <linux/seqlock.h>
+#include <linux/spinlock.h>
+
+#include "hmap_internal.h"
+#include "hmap_core.h"
+#include "hmap_chardev.h"
+
+#define CREATE_TRACE_POINTS
+#include "hmap_trace.h"
+
+/* Donation rounds a sleeping writer may need: growth, then evacuations. */
+#define HMAP_REFILL_ROUNDS	4
+#define HMAP_REFILL_OVERFLOW	4
+
+/**
+ * struct hmap_shard - one independently locked map.
+ * @lock: serializes writers and iterator steps.
+ * @seq: bumped around every write, for lockless lookups.
+ * @core: the map.
+ */
+struct hmap_shard {
+	spinlock_t lock;	/* writers and iterator steps */
+	seqcount_spinlock_t seq;
+	struct hmap_core core;
+} ____cacheline_aligned_in_smp;
+
+/**
+ * struct hmap - a map: one shard, or 2^shard_bits of them.
+ * @id: unique id, reported in tracepoints.
+ * @flags: HMAP_F_* from creation.
+ * @shard_bits: log2 of @nshards.
+ * @nshards: number of shards.
+ * @key_size: bytes per key.
+ * @value_size: bytes per value.
+ * @hashfn: caller's hash, also used to pick shards; NULL for hsiphash.
+ * @shard_key: hsiphash key that picks shards.
+ * @shards: the shards.
+ */
+struct hmap {
+	u32 id;
+	u32 flags;
+	u32 shard_bits;
+	u32 nshards;
+	u32 key_size;
+	u32 value_size;
+	hmap_hash_fn hashfn;
+	hsiphash_key_t shard_key;
+	struct hmap_shard shards[];
+};
+
+static atomic_t hmap_next_id = ATOMIC_INIT(0);
+
+static struct hmap_shard *key_shard(struct hmap *m, const void *key)
+{
+	u32 h;
+
+	if (m->nshards == 1)
+		return &m->shards[0];
+	if (m->hashfn)
+		h = m->hashfn(key, m->key_size, m->shard_key.key[0]) >> 32;
+	else
+		h = hsiphash(key, m->key_size, &m->shard_key);
+	return &m->shards[h >> (32 - m->shard_bits)];
+}
+
+/* Flags for allocations under the lock: never sleep, keep accounting. */
+static gfp_t locked_gfp(const struct hmap *m, gfp_t gfp)
+{
+	gfp_t acct = (m->flags & HMAP_F_ACCOUNT) ? __GFP_ACCOUNT : 0;
+
+	return GFP_NOWAIT | __GFP_NOWARN | acct | (gfp & __GFP_ACCOUNT);
+}
+
+static gfp_t caller_gfp(const struct hmap *m, gfp_t gfp)
+{
+	return gfp | __GFP_NOWARN |
+	       ((m->flags & HMAP_F_ACCOUNT) ? __GFP_ACCOUNT : 0);
+}
+
+/* ---- tracing ---- */
+
+struct write_snap {
+	u64 moved;
+	u64 growths;
+	u8 B;
+	u8 old_B;
+	bool growing;
+	bool same_size;
+};
+
+static void snap_take(const struct hmap_core *c, struct write_snap *s)
+{
+	s->moved = c->moved;
+	s->growths = c->growths;
+	s->B = c->B;
+	s->growing = c->oldbuckets;
+	s->old_B = c->oldbuckets ? c->oldbuckets->B : c->B;
+	s->same_size = c->flags & HMAP_F_SAME_SIZE;
+}
+
+/* Report what a write did to the map's growth. */
+static void trace_write(const struct hmap *m, const struct hmap_core *c,
+			const struct write_snap *before)
+{
+	struct write_snap after;
+
+	snap_take(c, &after);
+	if (after.growths != before->growths)
+		trace_hmap_grow_start(m->id, before->B, after.B,
+				      after.same_size, c->count);
+	if (after.moved != before->moved)
+		trace_hmap_evacuate(m->id, after.old_B, after.B,
+				    after.same_size || before->same_size,
+				    after.moved - before->moved, c->nevacuate);
+	if (before->growing && !after.growing)
+		trace_hmap_grow_done(m->id, before->old_B, after.B,
+				     before->same_size);
+}
+
+/* ---- writes ---- */
+
+static void shard_write_begin(struct hmap_shard *s, struct write_snap *snap)
+	__acquires(&s->lock)
+{
+	spin_lock_bh(&s->lock);
+	write_seqcount_begin(&s->seq);
+	snap_take(&s->core, snap);
+}
+
+static void shard_write_end(struct hmap *m, struct hmap_shard *s,
+			    const struct write_snap *snap)
+	__releases(&s->lock)
+{
+	write_seqcount_end(&s->seq);
+	if (trace_hmap_grow_start_enabled() || trace_hmap_evacuate_enabled() ||
+	    trace_hmap_grow_done_enabled())
+		trace_write(m, &s->core, snap);
+	spin_unlock_bh(&s->lock);
+}
+
+/*
+ * Allocate, with the caller's flags and outside the lock, what the core
+ * ran out of: the array for a pending growth and a few overflow buckets.
+ */
+static int shard_refill(struct hmap *m, struct hmap_shard *s, gfp_t gfp)
+{
+	void *ovf[HMAP_REFILL_OVERFLOW];
+	struct hmap_gen *gen = NULL;
+	unsigned int n;
+	int B;
+
+	spin_lock_bh(&s->lock);
+	B = hmap_core_next_grow_B(&s->core);
+	spin_unlock_bh(&s->lock);
+
+	if (B >= 0) {
+		gen = hmap_core_gen_alloc(&s->core, B, caller_gfp(m, gfp));
+		if (!gen)
+			return -ENOMEM;
+	}
+	for (n = 0; n < HMAP_REFILL_OVERFLOW; n++) {
+		ovf[n] = hmap_core_ovf_alloc(&s->core, caller_gfp(m, gfp));
+		if (!ovf[n])
+			break;
+	}
+	spin_lock_bh(&s->lock);
+	hmap_core_donate(&s->core, gen, ovf, n);
+	spin_unlock_bh(&s->lock);
+	return gen || n ? 0 : -ENOMEM;
+}
+
+static int shard_update(struct hmap *m, struct hmap_shard *s, const void *key,
+			const void *value, u64 flags, gfp_t gfp)
+{
+	struct write_snap snap;
+	unsigned int round;
+	int err;
+
+	for (round = 0;; round++) {
+		shard_write_begin(s, &snap);
+		err = hmap_core_update(&s->core, key, value, flags,
+				       locked_gfp(m, gfp));
+		shard_write_end(m, s, &snap);
+		if (err != -ENOMEM || round == HMAP_REFILL_ROUNDS ||
+		    !gfpflags_allow_blocking(gfp))
+			return err;
+		err = shard_refill(m, s, gfp);
+		if (err)
+			return err;
+	}
+}
+
+int hmap_update(struct hmap *m, const void *key, const void *value,
+		u64 flags, gfp_t gfp)
+{
+	might_sleep_if(gfpflags_allow_blocking(gfp));
+	return shard_update(m, key_shard(m, key), key, value, flags, gfp);
+}
+EXPORT_SYMBOL_NS_GPL(hmap_update, HMAP_NS);
+
+static int shard_delete(struct hmap *m, const void *key, void *value)
+{
+	struct hmap_shard *s = key_shard(m, key);
+	struct write_snap snap;
+	int err;
+
+	shard_write_begin(s, &snap);
+	err = hmap_core_delete(&s->core, key, value, locked_gfp(m, 0));
+	shard_write_end(m, s, &snap);
+	return err;
+}
+
+int hmap_delete(struct hmap *m, const void *key)
+{
+	return shard_delete(m, key, NULL);
+}
+EXPORT_SYMBOL_NS_GPL(hmap_delete, HMAP_NS);
+
+int hmap_lookup_and_delete(struct hmap *m, const void *key, void *value)
+{
+	return shard_delete(m, key, value);
+}
+EXPORT_SYMBOL_NS_GPL(hmap_lookup_and_delete, HMAP_NS);
+
+void hmap_clear(struct hmap *m)
+{
+	struct write_snap snap;
+	u32 i;
+
+	for (i = 0; i < m->nshards; i++) {
+		shard_write_begin(&m->shards[i], &snap);
+		hmap_core_clear(&m->shards[i].core);
+		shard_write_end(m, &m->shards[i], &snap);
+	}
+}
+EXPORT_SYMBOL_NS_GPL(hmap_clear, HMAP_NS);
+
+/* ---- lockless reads ---- */
+
+int hmap_lookup(struct hmap *m, const void *key, void *value)
+{
+	struct hmap_shard *s = key_shard(m, key);
+	unsigned int seq;
+	void *v;
+
+	rcu_read_lock();
+	do {
+		seq = read_seqcount_begin(&s->seq);
+		v = hmap_core_lookup(&s->core, key);
+		if (v && value && m->value_size)
+			memcpy(value, v, m->value_size);
+	} while (read_seqcount_retry(&s->seq, seq));
+	rcu_read_unlock();
+	return v ? 0 : -ENOENT;
+}
+EXPORT_SYMBOL_NS_GPL(hmap_lookup, HMAP_NS);
+
+unsigned long hmap_len(struct hmap *m)
+{
+	unsigned long n = 0;
+	u32 i;
+
+	for (i = 0; i < m->nshards; i++)
+		n += READ_ONCE(m->shards[i].core.count);
+	return n;
+}
+EXPORT_SYMBOL_NS_GPL(hmap_len, HMAP_NS);
+
+u32 hmap_id(const struct hmap *m)
+{
+	return m->id;
+}
+EXPORT_SYMBOL_NS_GPL(hmap_id, HMAP_NS);
+
+void hmap_get_stats(struct hmap *m, struct hmap_stats *st)
+{
+	struct hmap_core_stats cs;
+	u32 i, j;
+
+	memset(st, 0, sizeof(*st));
+	st->shards = m->nshards;
+	for (i = 0; i < m->nshards; i++) {
+		spin_lock_bh(&m->shards[i].lock);
+		hmap_core_stats(&m->shards[i].core, &cs);
+		st->growths += m->shards[i].core.growths;
+		spin_unlock_bh(&m->shards[i].lock);
+		st->count += cs.count;
+		st->B = max_t(u32, st->B, cs.B);
+		st->buckets += cs.buckets;
+		st->overflow += cs.overflow;
+		st->old_buckets += cs.old_buckets;
+		st->nevacuate += cs.nevacuate;
+		st->growing |= cs.old_buckets != 0;
+		st->same_size |= cs.same_size;
+		st->bytes += cs.bytes;
+		for (j = 0; j < ARRAY_SIZE(st->chain_hist); j++)
+			st->chain_hist[j] += cs.chain_hist[j];
+	}
+}
+EXPORT_SYMBOL_NS_GPL(hmap_get_stats, HMAP_NS);
+
+/* ---- iteration ---- */
+
+/* Start walking shard @it->shard, or finish if none is left. */
+static void iter_open_shard(struct hmap_iter *it)
+{
+	struct hmap_shard *s = &it->m->shards[it->shard];
+
+	spin_lock_bh(&s->lock);
+	hmap_core_iter_start(&s->core, &it->core);
+	spin_unlock_bh(&s->lock);
+}
+
+void hmap_iter_start(struct hmap *m, struct hmap_iter *it)
+{
+	it->m = m;
+	it->shard = 0;
+	iter_open_shard(it);
+}
+EXPORT_SYMBOL_NS_GPL(hmap_iter_start, HMAP_NS);
+
+bool hmap_iter_next(struct hmap_iter *it, void *key, void *value)
+{
+	struct hmap *m = it->m;
+	struct hmap_shard *s;
+	const void *k;
+	bool found;
+	void *v;
+
+	for (;;) {
+		s = &m->shards[it->shard];
+		spin_lock_bh(&s->lock);
+		found = hmap_core_iter_next(&it->core, &k, &v);
+		if (found) {
+			memcpy(key, k, m->key_size);
+			if (value && m->value_size)
+				memcpy(value, v, m->value_size);
+		}
+		spin_unlock_bh(&s->lock);
+		if (found)
+			return true;
+		if (it->shard + 1 == m->nshards)
+			return false;
+		it->shard++;
+		iter_open_shard(it);
+	}
+}
+EXPORT_SYMBOL_NS_GPL(hmap_iter_next, HMAP_NS);
+
+void hmap_iter_end(struct hmap_iter *it)
+{
+	struct hmap_shard *s = &it->m->shards[it->shard];
+
+	spin_lock_bh(&s->lock);
+	hmap_core_iter_end(&it->core);
+	spin_unlock_bh(&s->lock);
+}
+EXPORT_SYMBOL_NS_GPL(hmap_iter_end, HMAP_NS);
+
+/* ---- callers holding the lock ---- */
+
+void hmap_lock(struct hmap *m)
+	__acquires(&m->shards[0].lock)
+{
+	WARN_ON_ONCE(m->nshards != 1);
+	spin_lock_bh(&m->shards[0].lock);
+	write_seqcount_begin(&m->shards[0].seq);
+}
+EXPORT_SYMBOL_NS_GPL(hmap_lock, HMAP_NS);
+
+void hmap_unlock(struct hmap *m)
+	__releases(&m->shards[0].lock)
+{
+	write_seqcount_end(&m->shards[0].seq);
+	spin_unlock_bh(&m->shards[0].lock);
+}
+EXPORT_SYMBOL_NS_GPL(hmap_unlock, HMAP_NS);
+
+void *__hmap_lookup(struct hmap *m, const void *key)
+	__must_hold(&m->shards[0].lock)
+{
+	lockdep_assert_held(&m->shards[0].lock);
+	return hmap_core_lookup(&m->shards[0].core, key);
+}
+EXPORT_SYMBOL_NS_GPL(__hmap_lookup, HMAP_NS);
+
+int __hmap_update(struct hmap *m, const void *key, const void *value,
+		  u64 flags, gfp_t gfp)
+	__must_hold(&m->shards[0].lock)
+{
+	lockdep_assert_held(&m->shards[0].lock);
+	return hmap_core_update(&m->shards[0].core, key, value, flags,
+				locked_gfp(m, gfp));
+}
+EXPORT_SYMBOL_NS_GPL(__hmap_update, HMAP_NS);
+
+int __hmap_delete(struct hmap *m, const void *key, void *value)
+	__must_hold(&m->shards[0].lock)
+{
+	lockdep_assert_held(&m->shards[0].lock);
+	return hmap_core_delete(&m->shards[0].core, key, value,
+				locked_gfp(m, 0));
+}
+EXPORT_SYMBOL_NS_GPL(__hmap_delete, HMAP_NS);
+
+/* ---- creation ---- */
+
+struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
+{
+	struct hmap_core_params cp = {
+		.key_size = p->key_size,
+		.value_size = p->value_size,
+		.max_entries = p->max_entries,
+		.hashfn = p->hashfn,
+	};
+	u32 bits = 0, i;
+	struct hmap *m;
+	int err;
+
+	might_sleep_if(gfpflags_allow_blocking(gfp));
+	if (p->flags & ~(HMAP_F_SHARDED | HMAP_F_ACCOUNT))
+		return ERR_PTR(-EINVAL);
+	if (p->flags & HMAP_F_SHARDED) {
+		bits = p->shard_bits;
+		if (!bits || bits > HMAP_SHARD_BITS_MAX)
+			return ERR_PTR(-EINVAL);
+	} else if (p->shard_bits) {
+		return ERR_PTR(-EINVAL);
+	}
+	/* Shards split the hint and the limit; the limit stays exact per shard. */
+	cp.hint = p->size_hint >> bits;
+	if (p->max_entries)
+		cp.max_entries = DIV_ROUND_UP(p->max_entries, 1U << bits);
+
+	m = kzalloc(struct_size(m, shards, 1U << bits), gfp);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	m->id = atomic_inc_return(&hmap_next_id);
+	m->flags = p->flags;
+	m->shard_bits = bits;
+	m->nshards = 1U << bits;
+	m->key_size = p->key_size;
+	m->value_size = p->value_size;
+	m->hashfn = p->hashfn;
+	get_random_bytes(&m->shard_key, sizeof(m->shard_key));
+	for (i = 0; i < m->nshards; i++) {
+		spin_lock_init(&m->shards[i].lock);
+		seqcount_spinlock_init(&m->shards[i].seq, &m->shards[i].lock);
+		err = hmap_core_init(&m->shards[i].core, &cp,
+				     caller_gfp(m, gfp));
+		if (err)
+			goto out_destroy;
+	}
+	return m;
+
+out_destroy:
+	m->nshards = i;
+	hmap_destroy(m);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_NS_GPL(hmap_create, HMAP_NS);
+
+void hmap_destroy(struct hmap *m)
+{
+	u32 i;
+
+	if (IS_ERR_OR_NULL(m))
+		return;
+	for (i = 0; i < m->nshards; i++)
+		hmap_core_destroy(&m->shards[i].core);
+	kfree(m);
+}
+EXPORT_SYMBOL_NS_GPL(hmap_destroy, HMAP_NS);
+
+static int __init hmap_init(void)
+{
+	return hmap_chardev_init();
+}
+
+static void __exit hmap_exit(void)
+{
+	hmap_chardev_exit();
+	/* Bucket arrays are freed by RCU callbacks in this module's text. */
+	rcu_barrier();
+}
+
+module_init(hmap_init);
+module_exit(hmap_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("hmap: Go's classic bucket hash map with incremental growth");

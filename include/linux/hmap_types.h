@@ -28,4 +28,51 @@
  */
 typedef u64 (*hmap_hash_fn)(const void *key, u32 len, u64 seed);
 
+struct hmap;
+struct hmap_core;
+struct hmap_gen;
+
+/**
+ * struct hmap_core_iter - iteration state (Go: hiter).
+ * @h: the map.
+ * @gen: snapshot of h->buckets at start; holds a reference.
+ * @chain_gen: generation owning @b when it is not @gen; holds a reference.
+ * @b: current bucket, or NULL between buckets.
+ * @bucket: next bucket index of @gen to visit.
+ * @start_bucket: random starting bucket.
+ * @check_bucket: when walking an old bucket on behalf of a new one, only
+ *	keys hashing to this index are returned; HMAP_NO_CHECK otherwise.
+ * @B: B of @gen.
+ * @offset: random starting slot within each bucket.
+ * @i: next slot (0..8) in @b, counted from @offset.
+ * @wrapped: the bucket index has wrapped around to 0.
+ * @done: iteration finished or the map was empty at start.
+ */
+struct hmap_core_iter {
+	struct hmap_core *h;
+	struct hmap_gen *gen;
+	struct hmap_gen *chain_gen;
+	u8 *b;
+	unsigned long bucket;
+	unsigned long start_bucket;
+	unsigned long check_bucket;
+	u8 B;
+	u8 offset;
+	u8 i;
+	bool wrapped;
+	bool done;
+};
+
+/**
+ * struct hmap_iter - in-kernel iterator, see hmap_iter_start().
+ * @m: the map.
+ * @shard: shard being walked (sharded maps).
+ * @core: position within that shard.
+ */
+struct hmap_iter {
+	struct hmap *m;
+	unsigned int shard;
+	struct hmap_core_iter core;
+};
+
 #endif /* _LINUX_HMAP_TYPES_H */

@@ -89,6 +89,20 @@ static inline void kvfree(void *p)
 	free(p);
 }
 
+/* No concurrent readers in userspace: RCU frees happen at once. */
+struct rcu_head {
+	struct rcu_head *next;
+	void (*func)(struct rcu_head *head);
+};
+
+static inline void call_rcu(struct rcu_head *head,
+			    void (*func)(struct rcu_head *head))
+{
+	func(head);
+}
+
+#define kvfree_rcu(ptr, field) kvfree(ptr)
+
 static inline void *memchr_inv(const void *p, int c, size_t n)
 {
 	const unsigned char *s = p;

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hmap: Go's classic bucket hash map for kernel code.
+ *
+ * A map stores fixed-size keys and values, copied in and out: entries move
+ * when the map grows, so no pointer into the map is handed out except by
+ * the __hmap_*() calls, to callers that hold the map lock.
+ *
+ * Writers (update, delete, clear) are serialized by a per-map spinlock,
+ * taken with bottom halves disabled. Lookups take no lock: they run under
+ * RCU and a sequence count and retry if a writer ran meanwhile, so they
+ * never see a torn value and never miss a key that is present throughout,
+ * even while the map grows. Bucket arrays and out-of-line keys and values
+ * are freed after an RCU grace period.
+ *
+ * Contexts:
+ *
+ *   call                         process  softirq  hardirq/NMI
+ *   hmap_create/destroy            yes      no       no
+ *   hmap_lookup, hmap_len          yes      yes      no (may spin on an
+ *                                                    interrupted writer)
+ *   hmap_update/delete/clear,
+ *   hmap_lookup_and_delete         yes      yes      no
+ *   hmap_iter_*, hmap_get_stats    yes      yes      no
+ *
+ * Growth allocates inside the lock with GFP_NOWAIT. When that fails and
+ * the caller's gfp allows sleeping, hmap_update() allocates the next
+ * bucket array outside the lock with the caller's gfp and retries, so
+ * process-context callers see GFP_KERNEL behaviour; atomic callers get
+ * -ENOMEM and the map is unchanged.
+ *
+ * Maps created with HMAP_F_SHARDED are 2^shard_bits independent maps, each
+ * with its own lock, chosen by the key's hash: writers to different shards
+ * do not contend. The API and its guarantees are the same.
+ */
+#ifndef _LINUX_HMAP_H
+#define _LINUX_HMAP_H
+
+#include <linux/gfp.h>
+#include <linux/hmap_types.h>
+
+/*
+ * The symbol namespace of hmap's exports; consumers write
+ * MODULE_IMPORT_NS(HMAP_NS). Kernels before 6.13 take the namespace as an
+ * identifier, later ones as a string: hmap's Kbuild looks at the target
+ * kernel and defines HMAP_NS_STRING for the latter (other consumers
+ * building for 6.13+ define it themselves).
+ */
+#ifdef HMAP_NS_STRING
+#define HMAP_NS "HMAP"
+#else
+#define HMAP_NS HMAP
+#endif
+
+/* hmap_params.flags */
+#define HMAP_F_SHARDED		BIT(0)	/* 2^shard_bits independently locked shards */
+#define HMAP_F_ACCOUNT		BIT(1)	/* charge memory to the creator's memcg */
+
+#define HMAP_SHARD_BITS_MAX	8
+
+/**
+ * struct hmap_params - what hmap_create() builds.
+ * @key_size: bytes per key, 1..HMAP_KEY_SIZE_MAX.
+ * @value_size: bytes per value, 0..HMAP_VALUE_SIZE_MAX (0: a set).
+ * @size_hint: expected entries; sizes the first bucket array.
+ * @max_entries: inserts beyond this fail with -E2BIG; 0 for no limit.
+ * @hashfn: NULL for the built-in keyed hsiphash.
+ * @flags: HMAP_F_*.
+ * @shard_bits: log2 of the shard count with HMAP_F_SHARDED, 1..8.
+ */
+struct hmap_params {
+	u32 key_size;
+	u32 value_size;
+	u64 size_hint;
+	u64 max_entries;
+	hmap_hash_fn hashfn;
+	u32 flags;
+	u32 shard_bits;
+};
+
+/**
+ * struct hmap_stats - shape of a map (summed over shards).
+ * @count: entries.
+ * @B: log2 of the bucket count (largest shard).
+ * @buckets: buckets in the current arrays.
+ * @overflow: overflow buckets chained to them.
+ * @old_buckets: buckets in arrays being evacuated.
+ * @nevacuate: old buckets evacuated so far.
+ * @growing: an evacuation is in progress (in any shard).
+ * @same_size: a same-size growth is in progress (in any shard).
+ * @bytes: bytes held by arrays, overflow buckets and out-of-line data.
+ * @shards: number of shards (1 unless HMAP_F_SHARDED).
+ * @growths: growths started since creation.
+ * @chain_hist: chains by length in buckets: 1, 2, ..., 7, 8 or more.
+ */
+struct hmap_stats {
+	u64 count;
+	u32 B;
+	u64 buckets;
+	u64 overflow;
+	u64 old_buckets;
+	u64 nevacuate;
+	bool growing;
+	bool same_size;
+	u64 bytes;
+	u32 shards;
+	u64 growths;
+	u64 chain_hist[8];
+};
+
+/**
+ * hmap_create() - create a map.
+ * @p: key and value sizes, size hint, limit, hash function and flags.
+ * @gfp: allocation flags for the map and its first bucket array.
+ *
+ * With HMAP_F_SHARDED the size hint is split between the shards and
+ * max_entries applies to each shard as max_entries / 2^shard_bits,
+ * rounded up.
+ *
+ * Context: Process context. May sleep if @gfp allows.
+ * Return: the map, or ERR_PTR(-EINVAL) for sizes, flags or shard_bits
+ * out of range, or ERR_PTR(-ENOMEM).
+ */
+struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp);
+/**
+ * hmap_destroy() - free a map and everything in it.
+ * @m: the map, or NULL or an ERR_PTR (ignored). No other call on @m may
+ *	run concurrently or follow; iterators must have ended.
+ *
+ * Bucket arrays are released after an RCU grace period.
+ *
+ * Context: Process or softirq context.
+ */
+void hmap_destroy(struct hmap *m);
+
+/**
+ * hmap_lookup() - copy out the value stored for a key.
+ * @m: the map.
+ * @key: key_size bytes.
+ * @value: receives value_size bytes; may be NULL to test presence.
+ *
+ * Takes no lock: a concurrent writer makes the lookup retry, so the copy
+ * is never torn and a key present throughout is always found, also while
+ * the map grows.
+ *
+ * Context: Process or softirq context. Takes and releases the RCU read lock.
+ * Return: 0, or -ENOENT if the key is absent.
+ */
+int hmap_lookup(struct hmap *m, const void *key, void *value);
+/**
+ * hmap_update() - insert or update an entry.
+ * @m: the map.
+ * @key: key_size bytes.
+ * @value: value_size bytes.
+ * @flags: HMAP_ANY, HMAP_NOEXIST (create only) or HMAP_EXIST (update only).
+ * @gfp: allocation flags; a sleeping @gfp lets growth allocate outside
+ *	the lock with these flags when the non-blocking attempt fails.
+ *
+ * Updating a key that is present never needs memory.
+ *
+ * Context: Process or softirq context; may sleep if @gfp allows. Takes
+ * and releases the shard lock.
+ * Return: 0; -EINVAL for unknown @flags; -EEXIST (HMAP_NOEXIST, key
+ * present); -ENOENT (HMAP_EXIST, key absent); -E2BIG if a new key would
+ * pass max_entries; -ENOMEM, with the map unchanged.
+ */
+int hmap_update(struct hmap *m, const void *key, const void *value,
+		u64 flags, gfp_t gfp);
+/**
+ * hmap_delete() - remove an entry.
+ * @m: the map.
+ * @key: key_size bytes.
+ *
+ * Never fails for lack of memory.
+ *
+ * Context: Process or softirq context. Takes and releases the shard lock.
+ * Return: 0, or -ENOENT if the key is absent.
+ */
+int hmap_delete(struct hmap *m, const void *key);
+/**
+ * hmap_lookup_and_delete() - remove an entry and copy out its value.
+ * @m: the map.
+ * @key: key_size bytes.
+ * @value: receives value_size bytes.
+ *
+ * Context: Process or softirq context. Takes and releases the shard lock.
+ * Return: 0, or -ENOENT if the key is absent.
+ */
+int hmap_lookup_and_delete(struct hmap *m, const void *key, void *value);
+/**
+ * hmap_len() - number of entries.
+ * @m: the map.
+ *
+ * Context: Any context but NMI. Takes no lock; the count may be stale by
+ * the writes in flight.
+ * Return: the number of entries.
+ */
+unsigned long hmap_len(struct hmap *m);
+/**
+ * hmap_clear() - remove every entry.
+ * @m: the map.
+ *
+ * Keeps the bucket arrays (emptied) and drops any growth in progress;
+ * iterators in progress end without returning removed keys.
+ *
+ * Context: Process or softirq context. Takes and releases each shard lock.
+ */
+void hmap_clear(struct hmap *m);
+/**
+ * hmap_get_stats() - describe the map's shape.
+ * @m: the map.
+ * @st: filled in, summed over shards.
+ *
+ * Walks every chain: O(buckets), under each shard lock in turn.
+ *
+ * Context: Process or softirq context. Takes and releases each shard lock.
+ */
+void hmap_get_stats(struct hmap *m, struct hmap_stats *st);
+/**
+ * hmap_id() - the map's id, as reported by the hmap tracepoints.
+ * @m: the map.
+ *
+ * Context: Any context.
+ * Return: the id, unique since the module was loaded.
+ */
+u32 hmap_id(const struct hmap *m);
+
+/**
+ * hmap_iter_start() - begin walking the map.
+ * @m: the map.
+ * @it: iterator state, owned by the caller until hmap_iter_end().
+ *
+ * Every key present from start to end is returned exactly once, whatever
+ * writes happen between steps, growth included; keys added or removed in
+ * the meantime may or may not be returned. The iterator keeps the bucket
+ * array it walks alive, so end it promptly.
+ *
+ * Context: Process or softirq context. Takes and releases a shard lock.
+ */
+void hmap_iter_start(struct hmap *m, struct hmap_iter *it);
+/**
+ * hmap_iter_next() - copy out the next entry.
+ * @it: iterator.
+ * @key: receives key_size bytes.
+ * @value: receives value_size bytes; may be NULL.
+ *
+ * Context: Process or softirq context. Takes and releases a shard lock.
+ * Return: true if an entry was copied, false at the end.
+ */
+bool hmap_iter_next(struct hmap_iter *it, void *key, void *value);
+/**
+ * hmap_iter_end() - finish an iteration and release what it holds.
+ * @it: iterator; calling it again, or after the end, is harmless.
+ *
+ * Context: Process or softirq context. Takes and releases a shard lock.
+ */
+void hmap_iter_end(struct hmap_iter *it);
+
+/* Callers that hold the map lock themselves (unsharded maps only). */
+/**
+ * hmap_lock() - take the map lock for a series of __hmap_*() calls.
+ * @m: an unsharded map.
+ *
+ * Lookups by others retry until hmap_unlock().
+ *
+ * Context: Process or softirq context. Disables bottom halves.
+ */
+void hmap_lock(struct hmap *m);
+/**
+ * hmap_unlock() - release the lock taken by hmap_lock().
+ * @m: the map.
+ *
+ * Context: Expects the map lock to be held by the caller.
+ */
+void hmap_unlock(struct hmap *m);
+/**
+ * __hmap_lookup() - find a value without copying it.
+ * @m: an unsharded map, locked with hmap_lock().
+ * @key: key_size bytes.
+ *
+ * Context: Expects the map lock to be held by the caller.
+ * Return: a pointer to the value, valid until the next write or unlock,
+ * or NULL if the key is absent.
+ */
+void *__hmap_lookup(struct hmap *m, const void *key);
+/**
+ * __hmap_update() - hmap_update() for callers holding the lock.
+ * @m: an unsharded map, locked with hmap_lock().
+ * @key: key_size bytes.
+ * @value: value_size bytes.
+ * @flags: HMAP_ANY, HMAP_NOEXIST or HMAP_EXIST.
+ * @gfp: only __GFP_ACCOUNT is honoured: allocation never sleeps here.
+ *
+ * Context: Expects the map lock to be held by the caller.
+ * Return: as hmap_update(); -ENOMEM is more likely, as there is no
+ * retry outside the lock.
+ */
+int __hmap_update(struct hmap *m, const void *key, const void *value,
+		  u64 flags, gfp_t gfp);
+/**
+ * __hmap_delete() - hmap_lookup_and_delete() for callers holding the lock.
+ * @m: an unsharded map, locked with hmap_lock().
+ * @key: key_size bytes.
+ * @value: receives value_size bytes, or NULL.
+ *
+ * Context: Expects the map lock to be held by the caller.
+ * Return: 0, or -ENOENT if the key is absent.
+ */
+int __hmap_delete(struct hmap *m, const void *key, void *value);
+
+#endif /* _LINUX_HMAP_H */

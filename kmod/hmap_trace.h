@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tracepoints for watching an hmap grow:
+ *   echo 1 > /sys/kernel/tracing/events/hmap/enable; cat /sys/kernel/tracing/trace_pipe
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM hmap
+
+#if !defined(_HMAP_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _HMAP_TRACE_H
+
+#include <linux/tracepoint.h>
+
+TRACE_EVENT(hmap_grow_start,
+	    TP_PROTO(u32 id, u8 old_b, u8 new_b, bool same_size,
+		     unsigned long count),
+	    TP_ARGS(id, old_b, new_b, same_size, count),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u8, old_b)
+			     __field(u8, new_b)
+			     __field(bool, same_size)
+			     __field(unsigned long, count)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->old_b = old_b;
+			   __entry->new_b = new_b;
+			   __entry->same_size = same_size;
+			   __entry->count = count;),
+	    TP_printk("map=%u B=%u->%u %s count=%lu", __entry->id,
+		      __entry->old_b, __entry->new_b,
+		      __entry->same_size ? "same-size" : "double",
+		      __entry->count)
+);
+
+TRACE_EVENT(hmap_evacuate,
+	    TP_PROTO(u32 id, u8 old_b, u8 new_b, bool same_size, u64 moved,
+		     unsigned long nevacuate),
+	    TP_ARGS(id, old_b, new_b, same_size, moved, nevacuate),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u8, old_b)
+			     __field(u8, new_b)
+			     __field(bool, same_size)
+			     __field(u64, moved)
+			     __field(unsigned long, nevacuate)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->old_b = old_b;
+			   __entry->new_b = new_b;
+			   __entry->same_size = same_size;
+			   __entry->moved = moved;
+			   __entry->nevacuate = nevacuate;),
+	    TP_printk("map=%u B=%u->%u %s moved=%llu nevacuate=%lu",
+		      __entry->id, __entry->old_b, __entry->new_b,
+		      __entry->same_size ? "same-size" : "double",
+		      __entry->moved, __entry->nevacuate)
+);
+
+TRACE_EVENT(hmap_grow_done,
+	    TP_PROTO(u32 id, u8 old_b, u8 new_b, bool same_size),
+	    TP_ARGS(id, old_b, new_b, same_size),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u8, old_b)
+			     __field(u8, new_b)
+			     __field(bool, same_size)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->old_b = old_b;
+			   __entry->new_b = new_b;
+			   __entry->same_size = same_size;),
+	    TP_printk("map=%u B=%u->%u %s", __entry->id, __entry->old_b,
+		      __entry->new_b,
+		      __entry->same_size ? "same-size" : "double")
+);
+
+#endif /* _HMAP_TRACE_H */
+
+/* Out of tree: the header is found through the module's include path. */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE hmap_trace
+#include <trace/define_trace.h>

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hmap_api: the exported in-kernel API, used as a consumer module would
+ * (through the HMAP symbol namespace): the contract of every function and
+ * the errno of every misuse, for unsharded and sharded maps.
+ */
+#include <kunit/test.h>
+#include <linux/bottom_half.h>
+#include <linux/err.h>
+#include <linux/hmap.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+static const bool sharded_cases[] = { false, true };
+
+static void sharded_desc(const bool *sharded, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", *sharded ? "sharded" : "single");
+}
+
+KUNIT_ARRAY_PARAM(sharded, sharded_cases, sharded_desc);
+
+KUNIT_DEFINE_ACTION_WRAPPER(destroy_action, hmap_destroy, struct hmap *);
+
+static struct hmap *make_map(struct kunit *test, u32 ksize, u32 vsize,
+			     u64 max_entries)
+{
+	const bool *sharded = test->param_value;
+	struct hmap_params p = {
+		.key_size = ksize,
+		.value_size = vsize,
+		.max_entries = max_entries,
+	};
+	struct hmap *m;
+
+	if (sharded && *sharded) {
+		p.flags = HMAP_F_SHARDED;
+		p.shard_bits = 2;
+	}
+	m = hmap_create(&p, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_action, m), 0);
+	return m;
+}
+
+static int put(struct hmap *m, u64 k, u64 v, u64 flags)
+{
+	return hmap_update(m, &k, &v, flags, GFP_KERNEL);
+}
+
+static int put_atomic(struct hmap *m, u64 k, u64 v)
+{
+	return hmap_update(m, &k, &v, HMAP_ANY, GFP_ATOMIC);
+}
+
+struct bad_params {
+	const char *what;
+	struct hmap_params p;
+};
+
+static const struct bad_params bad_params[] = {
+	{ "key size 0", { .key_size = 0, .value_size = 8 } },
+	{ "key size over max", { .key_size = HMAP_KEY_SIZE_MAX + 1, .value_size = 8 } },
+	{ "value size over max", { .key_size = 8, .value_size = HMAP_VALUE_SIZE_MAX + 1 } },
+	{ "unknown flag", { .key_size = 8, .value_size = 8, .flags = BIT(31) } },
+	{ "sharded, 0 bits", { .key_size = 8, .value_size = 8, .flags = HMAP_F_SHARDED } },
+	{ "sharded, 9 bits", { .key_size = 8, .value_size = 8, .flags = HMAP_F_SHARDED,
+			       .shard_bits = HMAP_SHARD_BITS_MAX + 1 } },
+	{ "bits without sharding", { .key_size = 8, .value_size = 8, .shard_bits = 2 } },
+};
+
+static void bad_desc(const struct bad_params *b, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", b->what);
+}
+
+KUNIT_ARRAY_PARAM(bad, bad_params, bad_desc);
+
+static void hmap_create_rejects_bad_params(struct kunit *test)
+{
+	const struct bad_params *b = test->param_value;
+
+	KUNIT_EXPECT_PTR_EQ(test, hmap_create(&b->p, GFP_KERNEL), ERR_PTR(-EINVAL));
+}
+
+static void hmap_destroy_accepts_null_and_errors(struct kunit *test)
+{
+	/* Like kfree(): safe on what hmap_create() may have returned. */
+	hmap_destroy(NULL);
+	hmap_destroy(ERR_PTR(-ENOMEM));
+}
+
+static void hmap_lookup_copies_value(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	u64 k = 7, v = 0;
+
+	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, &v), -ENOENT);
+	KUNIT_ASSERT_EQ(test, put(m, 7, 70, HMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 70);
+	/* A NULL value buffer tests presence only. */
+	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, NULL), 0);
+}
+
+static void hmap_update_flags_errno(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+
+	KUNIT_EXPECT_EQ(test, put(m, 1, 1, HMAP_EXIST), -ENOENT);
+	KUNIT_EXPECT_EQ(test, put(m, 1, 1, HMAP_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, put(m, 1, 2, HMAP_NOEXIST), -EEXIST);
+	KUNIT_EXPECT_EQ(test, put(m, 1, 3, HMAP_EXIST), 0);
+	KUNIT_EXPECT_EQ(test, put(m, 1, 4, 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 1);
+}
+
+static void hmap_update_full_map_e2big(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 16);
+	u64 k, v;
+
+	/* Sharded maps split the limit per shard; fill until it bites. */
+	for (k = 0; k < 64 && !put(m, k, k, HMAP_ANY); k++)
+		;
+	KUNIT_ASSERT_LT(test, k, 64);
+	KUNIT_EXPECT_EQ(test, put(m, k, k, HMAP_ANY), -E2BIG);
+	KUNIT_EXPECT_LE(test, hmap_len(m), 16);
+	/* A full map still updates the keys it has. */
+	KUNIT_EXPECT_EQ(test, put(m, 0, 99, HMAP_ANY), 0);
+	k = 0;
+	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 99);
+}
+
+static void hmap_delete_errno(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	u64 k = 5;
+
+	KUNIT_EXPECT_EQ(test, hmap_delete(m, &k), -ENOENT);
+	KUNIT_ASSERT_EQ(test, put(m, 5, 50, HMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, hmap_delete(m, &k), 0);
+	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, NULL), -ENOENT);
+}
+
+static void hmap_lookup_and_delete_returns_value(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	u64 k = 5, v = 0;
+
+	KUNIT_ASSERT_EQ(test, put(m, 5, 50, HMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, hmap_lookup_and_delete(m, &k, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 50);
+	KUNIT_EXPECT_EQ(test, hmap_lookup_and_delete(m, &k, &v), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 0);
+}
+
+static void hmap_clear_empties(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	u64 k;
+
+	for (k = 0; k < 1000; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
+	hmap_clear(m);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 0);
+	k = 10;
+	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, put(m, 10, 1, HMAP_NOEXIST), 0);
+}
+
+static void hmap_get_stats_reports_shape(struct kunit *test)
+{
+	const bool *sharded = test->param_value;
+	struct hmap *m = make_map(test, 8, 8, 0);
+	struct hmap_stats st;
+	u64 k, hist = 0;
+	int i;
+
+	for (k = 0; k < 5000; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
+	hmap_get_stats(m, &st);
+	KUNIT_EXPECT_EQ(test, st.count, 5000);
+	KUNIT_EXPECT_EQ(test, st.shards, *sharded ? 4 : 1);
+	KUNIT_EXPECT_GE(test, st.growths, 1);
+	KUNIT_EXPECT_GE(test, st.buckets * 13 / 2, 5000 / st.shards);
+	/* Every current bucket heads exactly one chain. */
+	for (i = 0; i < 8; i++)
+		hist += st.chain_hist[i];
+	KUNIT_EXPECT_EQ(test, hist, st.buckets);
+	/* At least 16 bytes per u64 -> u64 entry, at most 100. */
+	KUNIT_EXPECT_GE(test, st.bytes, 5000 * 16);
+	KUNIT_EXPECT_LE(test, st.bytes, 5000 * 100);
+}
+
+static void hmap_iter_returns_each_key_once(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	u8 *seen = kunit_kzalloc(test, 3000, GFP_KERNEL);
+	struct hmap_iter it;
+	u64 k, v, bad = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (k = 0; k < 3000; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, k * 3, HMAP_ANY), 0);
+	hmap_iter_start(m, &it);
+	while (hmap_iter_next(&it, &k, &v)) {
+		/* Keys added during the walk may or may not show up. */
+		if (k >= 100000)
+			continue;
+		KUNIT_EXPECT_LT(test, k, 3000);
+		KUNIT_EXPECT_EQ(test, v, k * 3);
+		if (k < 3000)
+			seen[k]++;
+		/* Writes between steps: grow the map under the iterator. */
+		put(m, 100000 + k, 0, HMAP_ANY);
+	}
+	hmap_iter_end(&it);
+	for (k = 0; k < 3000; k++)
+		bad += seen[k] != 1;
+	KUNIT_EXPECT_EQ(test, bad, 0);
+}
+
+static void hmap_iter_end_early_releases(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	struct hmap_iter it;
+	u64 k, v;
+
+	for (k = 0; k < 100; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
+	hmap_iter_start(m, &it);
+	KUNIT_EXPECT_TRUE(test, hmap_iter_next(&it, &k, &v));
+	hmap_iter_end(&it);
+	hmap_iter_end(&it);
+	/* The map is still fully usable, and destroy finds no iterator. */
+	KUNIT_EXPECT_EQ(test, put(m, 1000, 1, HMAP_ANY), 0);
+}
+
+static void hmap_lock_tier_in_place(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	u64 k = 3, v = 30, *p;
+
+	hmap_lock(m);
+	KUNIT_EXPECT_EQ(test, __hmap_update(m, &k, &v, HMAP_ANY, 0), 0);
+	p = __hmap_lookup(m, &k);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	/* Callers holding the lock may modify the value in place. */
+	if (p)
+		(*p)++;
+	hmap_unlock(m);
+	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 31);
+	hmap_lock(m);
+	KUNIT_EXPECT_EQ(test, __hmap_delete(m, &k, &v), 0);
+	KUNIT_EXPECT_NULL(test, __hmap_lookup(m, &k));
+	hmap_unlock(m);
+}
+
+static void hmap_update_atomic_context(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	u64 k, v, ok = 0;
+
+	/* Softirq-like context: nothing may sleep, growth still happens. */
+	local_bh_disable();
+	for (k = 0; k < 2000; k++)
+		ok += !put_atomic(m, k, k) ? 1 : 0;
+	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, ok, 2000);
+	k = 1999;
+	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, &v), 0);
+}
+
+static void hmap_update_sleeping_caller_grows_large(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	struct hmap_stats st;
+	u64 k;
+
+	/* B = 15 arrays are 4.7 MB: past what GFP_NOWAIT kmalloc gives. */
+	for (k = 0; k < 200000; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
+	hmap_get_stats(m, &st);
+	KUNIT_EXPECT_EQ(test, st.count, 200000);
+	KUNIT_EXPECT_GE(test, st.B, 15 - 2 * (st.shards > 1));
+}
+
+static u64 hash_low_byte(const void *key, u32 len, u64 seed)
+{
+	return *(const u8 *)key;
+}
+
+static void hmap_create_custom_hash(struct kunit *test)
+{
+	struct hmap_params p = { .key_size = 8, .value_size = 8,
+				 .hashfn = hash_low_byte };
+	struct hmap *m = hmap_create(&p, GFP_KERNEL);
+	u64 k, v;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_action, m), 0);
+	/* 256 distinct hashes for 2000 keys: long chains, still correct. */
+	for (k = 0; k < 2000; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_ANY), 0);
+	for (k = 0; k < 2000; k++) {
+		KUNIT_ASSERT_EQ(test, hmap_lookup(m, &k, &v), 0);
+		KUNIT_EXPECT_EQ(test, v, ~k);
+	}
+}
+
+static void hmap_id_unique(struct kunit *test)
+{
+	struct hmap *a = make_map(test, 8, 8, 0);
+	struct hmap *b = make_map(test, 8, 8, 0);
+
+	KUNIT_EXPECT_NE(test, hmap_id(a), hmap_id(b));
+}
+
+static struct kunit_case hmap_api_cases[] = {
+	KUNIT_CASE_PARAM(hmap_create_rejects_bad_params, bad_gen_params),
+	KUNIT_CASE(hmap_destroy_accepts_null_and_errors),
+	KUNIT_CASE_PARAM(hmap_lookup_copies_value, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_update_flags_errno, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_update_full_map_e2big, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_delete_errno, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_lookup_and_delete_returns_value, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_clear_empties, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_get_stats_reports_shape, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_iter_returns_each_key_once, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_iter_end_early_releases, sharded_gen_params),
+	KUNIT_CASE(hmap_lock_tier_in_place),
+	KUNIT_CASE_PARAM(hmap_update_atomic_context, sharded_gen_params),
+	KUNIT_CASE_PARAM_ATTR(hmap_update_sleeping_caller_grows_large,
+			      sharded_gen_params, { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE(hmap_create_custom_hash),
+	KUNIT_CASE(hmap_id_unique),
+	{}
+};
+
+static struct kunit_suite hmap_api_suite = {
+	.name = "hmap_api",
+	.test_cases = hmap_api_cases,
+};
+
+kunit_test_suites(&hmap_api_suite);
+
+MODULE_IMPORT_NS(HMAP_NS);

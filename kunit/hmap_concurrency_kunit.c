@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hmap_concurrency: lockless lookups against a writer that grows the map,
+ * empties it by deletion and refills it, while it also rewrites the values
+ * of a stable key set. A stable key must always be found (no false miss),
+ * and its 64-byte value must never be torn: all eight words of a value are
+ * written as one generation, so a mix of two generations is a tear.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/hmap.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/random.h>
+
+#define STABLE		512		/* keys 0..511, present throughout */
+#define CHURN		30000		/* keys inserted and deleted in waves */
+#define RUN_MS		4000
+#define READERS		2
+
+struct value64 {
+	u64 w[8];
+};
+
+struct conc {
+	struct hmap *m;
+	bool stop;
+	atomic_long_t lookups;
+	atomic_long_t misses;
+	atomic_long_t torn;
+	unsigned long waves;
+	unsigned long writer_errors;
+	struct completion done[READERS + 1];
+};
+
+static void fill(struct value64 *v, u64 key, u64 gen)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v->w[i] = key << 32 | gen;
+}
+
+static int reader_fn(void *arg)
+{
+	struct conc *c = arg;
+	struct value64 v;
+	unsigned long n = 0, miss = 0, torn = 0;
+	u64 key;
+	int i;
+
+	while (!READ_ONCE(c->stop)) {
+		key = get_random_u32_below(STABLE);
+		if (hmap_lookup(c->m, &key, &v)) {
+			miss++;
+		} else {
+			for (i = 1; i < 8; i++)
+				torn += v.w[i] != v.w[0];
+			torn += v.w[0] >> 32 != key;
+		}
+		if (!(++n % 256))
+			cond_resched();
+	}
+	atomic_long_add(n, &c->lookups);
+	atomic_long_add(miss, &c->misses);
+	atomic_long_add(torn, &c->torn);
+	complete(&c->done[0]);
+	return 0;
+}
+
+static int writer_fn(void *arg)
+{
+	struct conc *c = arg;
+	unsigned long deadline = jiffies + msecs_to_jiffies(RUN_MS);
+	struct value64 v;
+	u64 key, gen = 1;
+
+	while (time_before(jiffies, deadline)) {
+		/* Wave up: the map grows several times ... */
+		for (key = STABLE; key < STABLE + CHURN; key++) {
+			fill(&v, key, gen);
+			c->writer_errors += !!hmap_update(c->m, &key, &v, HMAP_ANY,
+							  GFP_KERNEL);
+			if (key % 64 == 0) {
+				u64 s = key % STABLE;
+
+				/* ... while stable values change generation. */
+				fill(&v, s, ++gen);
+				c->writer_errors += !!hmap_update(c->m, &s, &v,
+								  HMAP_EXIST, GFP_KERNEL);
+				cond_resched();
+			}
+		}
+		/* ... and down: delete every churn key again. */
+		for (key = STABLE; key < STABLE + CHURN; key++) {
+			c->writer_errors += !!hmap_delete(c->m, &key);
+			if (key % 256 == 0)
+				cond_resched();
+		}
+		c->waves++;
+	}
+	WRITE_ONCE(c->stop, true);
+	complete(&c->done[READERS]);
+	return 0;
+}
+
+static const u32 shard_bits_cases[] = { 0, 3 };
+
+static void shard_desc(const u32 *bits, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u shards", 1U << *bits);
+}
+
+KUNIT_ARRAY_PARAM(shards, shard_bits_cases, shard_desc);
+
+static void hmap_lookup_never_misses_during_growth(struct kunit *test)
+{
+	u32 bits = *(const u32 *)test->param_value;
+	struct hmap_params p = { .key_size = 8, .value_size = sizeof(struct value64) };
+	struct hmap_stats st;
+	struct value64 v;
+	struct conc *c;
+	u64 key;
+	int i;
+
+	if (bits) {
+		p.flags = HMAP_F_SHARDED;
+		p.shard_bits = bits;
+	}
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->m = hmap_create(&p, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->m);
+	for (key = 0; key < STABLE; key++) {
+		fill(&v, key, 0);
+		KUNIT_ASSERT_EQ(test, hmap_update(c->m, &key, &v, HMAP_ANY, GFP_KERNEL), 0);
+	}
+	for (i = 0; i <= READERS; i++)
+		init_completion(&c->done[i]);
+	for (i = 0; i < READERS; i++)
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(reader_fn, c, "hmap-rd%d", i)));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(writer_fn, c, "hmap-wr")));
+
+	wait_for_completion(&c->done[READERS]);
+	for (i = 0; i < READERS; i++)
+		wait_for_completion(&c->done[0]);
+	hmap_get_stats(c->m, &st);
+	kunit_info(test, "lookups=%ld waves=%lu growths=%llu misses=%ld torn=%ld\n",
+		   atomic_long_read(&c->lookups), c->waves, st.growths,
+		   atomic_long_read(&c->misses), atomic_long_read(&c->torn));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->misses), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->torn), 0);
+	KUNIT_EXPECT_EQ(test, c->writer_errors, 0);
+	/* The run crossed growths, and readers ran through them. */
+	KUNIT_EXPECT_GE(test, st.growths, 3);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&c->lookups), 1000);
+	KUNIT_EXPECT_EQ(test, st.count, STABLE);
+	hmap_destroy(c->m);
+}
+
+struct par_writer {
+	struct hmap *m;
+	u64 base;
+	unsigned long errors;
+	struct completion done;
+};
+
+static int par_writer_fn(void *arg)
+{
+	struct par_writer *w = arg;
+	u64 k, v;
+
+	for (k = w->base; k < w->base + 20000; k++) {
+		v = k * 7;
+		w->errors += !!hmap_update(w->m, &k, &v, HMAP_NOEXIST, GFP_KERNEL);
+		if (k % 512 == 0)
+			cond_resched();
+	}
+	complete(&w->done);
+	return 0;
+}
+
+static void hmap_update_parallel_writers_lose_nothing(struct kunit *test)
+{
+	u32 bits = *(const u32 *)test->param_value;
+	struct hmap_params p = { .key_size = 8, .value_size = 8 };
+	struct par_writer *w;
+	struct hmap *m;
+	u64 k, v, bad = 0;
+	int i;
+
+	if (bits) {
+		p.flags = HMAP_F_SHARDED;
+		p.shard_bits = bits;
+	}
+	m = hmap_create(&p, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	w = kunit_kcalloc(test, 2, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for (i = 0; i < 2; i++) {
+		w[i].m = m;
+		w[i].base = i * 1000000ULL;
+		init_completion(&w[i].done);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(par_writer_fn, &w[i], "hmap-pw%d", i)));
+	}
+	for (i = 0; i < 2; i++)
+		wait_for_completion(&w[i].done);
+	KUNIT_EXPECT_EQ(test, w[0].errors + w[1].errors, 0);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 40000);
+	for (i = 0; i < 2; i++)
+		for (k = w[i].base; k < w[i].base + 20000; k++)
+			bad += hmap_lookup(m, &k, &v) || v != k * 7;
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	hmap_destroy(m);
+}
+
+static struct kunit_case hmap_concurrency_cases[] = {
+	KUNIT_CASE_PARAM_ATTR(hmap_lookup_never_misses_during_growth,
+			      shards_gen_params, { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_PARAM(hmap_update_parallel_writers_lose_nothing,
+			 shards_gen_params),
+	{}
+};
+
+static struct kunit_suite hmap_concurrency_suite = {
+	.name = "hmap_concurrency",
+	.test_cases = hmap_concurrency_cases,
+};
+
+kunit_test_suites(&hmap_concurrency_suite);
