@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hmap_bench: the kernel arena of `make bench`. On load it times hmap,
+ * rhashtable (automatic_shrinking) and a fixed-size hashtable.h table on
+ * the same workload, the latency of single inserts while a map grows, and
+ * the write scaling of sharded against unsharded maps with two writers;
+ * it prints markdown rows prefixed "hmap_bench:" and fails the load, so
+ * nothing stays behind.
+ *
+ * Workload: random u64 keys from a fixed-seed splitmix64, u64 values.
+ * Phases: insert without hint, insert with hint, lookup hit, lookup miss,
+ * mixed 90% lookup / 10% update, delete all. Each figure is the median
+ * of @reps runs in ns/op, with min and max.
+ */
+#include <linux/completion.h>
+#include <linux/hash.h>
+#include <linux/hmap.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vmalloc.h>
+
+static char *sizes = "1000,10000,100000,1000000";
+module_param(sizes, charp, 0444);
+MODULE_PARM_DESC(sizes, "comma-separated map sizes");
+static unsigned int reps = 5;
+module_param(reps, uint, 0444);
+MODULE_PARM_DESC(reps, "repetitions per figure (median reported)");
+static unsigned long latency_n = 1000000;
+module_param(latency_n, ulong, 0444);
+MODULE_PARM_DESC(latency_n, "inserts in the latency run (0 skips it)");
+static unsigned long scale_n = 200000;
+module_param(scale_n, ulong, 0444);
+MODULE_PARM_DESC(scale_n, "inserts per writer in the scaling run (0 skips it)");
+
+enum phase { INSERT, INSERT_HINT, HIT, MISS, MIXED, DELETE, NPHASES };
+
+static const char * const phase_names[NPHASES] = {
+	"insert", "insert+hint", "lookup hit", "lookup miss", "mixed 90/10",
+	"delete",
+};
+
+static u64 splitmix64(u64 *s)
+{
+	u64 z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* ---- the three tables behind one interface ---- */
+
+struct table_ops {
+	const char *name;
+	void *(*create)(unsigned long hint);
+	void (*destroy)(void *t);
+	int (*insert)(void *t, u64 key, u64 value);
+	bool (*lookup)(void *t, u64 key, u64 *value);
+	int (*remove)(void *t, u64 key);
+};
+
+static void *hm_create(unsigned long hint)
+{
+	struct hmap_params p = { .key_size = 8, .value_size = 8,
+				 .size_hint = hint };
+	struct hmap *m = hmap_create(&p, GFP_KERNEL);
+
+	return IS_ERR(m) ? NULL : m;
+}
+
+static void hm_destroy(void *t)
+{
+	hmap_destroy(t);
+}
+
+static int hm_insert(void *t, u64 key, u64 value)
+{
+	return hmap_update(t, &key, &value, HMAP_ANY, GFP_KERNEL);
+}
+
+static bool hm_lookup(void *t, u64 key, u64 *value)
+{
+	return !hmap_lookup(t, &key, value);
+}
+
+static int hm_remove(void *t, u64 key)
+{
+	return hmap_delete(t, &key);
+}
+
+/* rhashtable with its own objects, as its users embed them. */
+struct rh_obj {
+	u64 key;
+	u64 value;
+	struct rhash_head node;
+	struct rcu_head rcu;
+};
+
+static const struct rhashtable_params rh_params = {
+	.key_len = sizeof(u64),
+	.key_offset = offsetof(struct rh_obj, key),
+	.head_offset = offsetof(struct rh_obj, node),
+	.automatic_shrinking = true,
+};
+
+static void *rh_create(unsigned long hint)
+{
+	struct rhashtable *ht = kzalloc(sizeof(*ht), GFP_KERNEL);
+	struct rhashtable_params p = rh_params;
+
+	if (!ht)
+		return NULL;
+	/* nelem_hint is a u16: larger hints cannot be expressed. */
+	p.nelem_hint = min_t(unsigned long, hint, U16_MAX);
+	if (rhashtable_init(ht, &p)) {
+		kfree(ht);
+		return NULL;
+	}
+	return ht;
+}
+
+static void rh_free_obj(void *ptr, void *arg)
+{
+	kfree(ptr);
+}
+
+static void rh_destroy(void *t)
+{
+	rhashtable_free_and_destroy(t, rh_free_obj, NULL);
+	kfree(t);
+}
+
+static int rh_insert(void *t, u64 key, u64 value)
+{
+	struct rh_obj *o = kmalloc(sizeof(*o), GFP_KERNEL);
+	int err;
+
+	if (!o)
+		return -ENOMEM;
+	o->key = key;
+	o->value = value;
+	do {
+		err = rhashtable_lookup_insert_fast(t, &o->node, rh_params);
+	} while (err == -EBUSY);
+	if (err)
+		kfree(o);
+	return err;
+}
+
+static bool rh_lookup(void *t, u64 key, u64 *value)
+{
+	struct rh_obj *o;
+	bool found;
+
+	rcu_read_lock();
+	o = rhashtable_lookup(t, &key, rh_params);
+	found = o;
+	if (o)
+		*value = o->value;
+	rcu_read_unlock();
+	return found;
+}
+
+static int rh_remove(void *t, u64 key)
+{
+	struct rh_obj *o;
+	int err;
+
+	rcu_read_lock();
+	o = rhashtable_lookup(t, &key, rh_params);
+	err = o ? rhashtable_remove_fast(t, &o->node, rh_params) : -ENOENT;
+	rcu_read_unlock();
+	if (!err)
+		kfree_rcu(o, rcu);
+	return err;
+}
+
+/* hashtable.h style: a fixed array of hlist heads sized from the hint. */
+struct ht_obj {
+	u64 key;
+	u64 value;
+	struct hlist_node node;
+};
+
+struct fixed_table {
+	unsigned int bits;
+	struct hlist_head heads[];
+};
+
+static void *ht_create(unsigned long hint)
+{
+	unsigned int bits = ilog2(max(hint, 1024UL));
+	struct fixed_table *t;
+
+	t = kvzalloc(struct_size(t, heads, 1UL << bits), GFP_KERNEL);
+	if (t)
+		t->bits = bits;
+	return t;
+}
+
+static void ht_destroy(void *p)
+{
+	struct fixed_table *t = p;
+	struct hlist_node *tmp;
+	struct ht_obj *o;
+	unsigned long i;
+
+	for (i = 0; i < 1UL << t->bits; i++)
+		hlist_for_each_entry_safe(o, tmp, &t->heads[i], node)
+			kfree(o);
+	kvfree(t);
+}
+
+static struct hlist_head *ht_head(struct fixed_table *t, u64 key)
+{
+	return &t->heads[hash_64(key, t->bits)];
+}
+
+static struct ht_obj *ht_find(struct fixed_table *t, u64 key)
+{
+	struct ht_obj *o;
+
+	hlist_for_each_entry(o, ht_head(t, key), node)
+		if (o->key == key)
+			return o;
+	return NULL;
+}
+
+static int ht_insert(void *p, u64 key, u64 value)
+{
+	struct fixed_table *t = p;
+	struct ht_obj *o = ht_find(t, key);
+
+	if (o) {
+		o->value = value;
+		return 0;
+	}
+	o = kmalloc(sizeof(*o), GFP_KERNEL);
+	if (!o)
+		return -ENOMEM;
+	o->key = key;
+	o->value = value;
+	hlist_add_head(&o->node, ht_head(t, key));
+	return 0;
+}
+
+static bool ht_lookup(void *p, u64 key, u64 *value)
+{
+	struct ht_obj *o = ht_find(p, key);
+
+	if (o)
+		*value = o->value;
+	return o;
+}
+
+static int ht_remove(void *p, u64 key)
+{
+	struct ht_obj *o = ht_find(p, key);
+
+	if (!o)
+		return -ENOENT;
+	hlist_del(&o->node);
+	kfree(o);
+	return 0;
+}
+
+static const struct table_ops tables[] = {
+	{ "hmap", hm_create, hm_destroy, hm_insert, hm_lookup, hm_remove },
+	{ "rhashtable", rh_create, rh_destroy, rh_insert, rh_lookup, rh_remove },
+	{ "hashtable.h (fixed)", ht_create, ht_destroy, ht_insert, ht_lookup,
+	  ht_remove },
+};
+
+/* ---- timing ---- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One repetition of every phase; ns/op per phase into @ns. */
+static int run_once(const struct table_ops *ops, unsigned long n, u64 *ns)
+{
+	u64 seed, v, sink = 0;
+	unsigned long i;
+	void *t, *t2;
+	ktime_t t0;
+	int err = -ENOMEM;
+
+	t = ops->create(0);
+	t2 = ops->create(n);
+	if (!t || !t2)
+		goto out;
+
+	seed = 1;
+	t0 = ktime_get();
+	for (i = 0; i < n; i++)
+		if (ops->insert(t, splitmix64(&seed), i))
+			goto out;
+	ns[INSERT] = ktime_to_ns(ktime_sub(ktime_get(), t0)) / n;
+
+	seed = 1;
+	t0 = ktime_get();
+	for (i = 0; i < n; i++)
+		if (ops->insert(t2, splitmix64(&seed), i))
+			goto out;
+	ns[INSERT_HINT] = ktime_to_ns(ktime_sub(ktime_get(), t0)) / n;
+
+	seed = 1;
+	t0 = ktime_get();
+	for (i = 0; i < n; i++)
+		sink += ops->lookup(t, splitmix64(&seed), &v);
+	ns[HIT] = ktime_to_ns(ktime_sub(ktime_get(), t0)) / n;
+
+	seed = 2;	/* another stream: (almost) certainly absent keys */
+	t0 = ktime_get();
+	for (i = 0; i < n; i++)
+		sink += ops->lookup(t, splitmix64(&seed), &v);
+	ns[MISS] = ktime_to_ns(ktime_sub(ktime_get(), t0)) / n;
+
+	seed = 1;
+	t0 = ktime_get();
+	for (i = 0; i < n; i++) {
+		u64 key = splitmix64(&seed);
+
+		if (i % 10 == 9)
+			ops->insert(t, key, i);
+		else
+			sink += ops->lookup(t, key, &v);
+	}
+	ns[MIXED] = ktime_to_ns(ktime_sub(ktime_get(), t0)) / n;
+
+	seed = 1;
+	t0 = ktime_get();
+	for (i = 0; i < n; i++)
+		if (ops->remove(t, splitmix64(&seed)))
+			goto out;
+	ns[DELETE] = ktime_to_ns(ktime_sub(ktime_get(), t0)) / n;
+	/* Every hit and every mixed-phase lookup finds its key. */
+	err = sink == n + (n - n / 10) ? 0 : -EINVAL;
+	if (err)
+		pr_err("hmap_bench: %s lost entries\n", ops->name);
+out:
+	if (t)
+		ops->destroy(t);
+	if (t2)
+		ops->destroy(t2);
+	return err;
+}
+
+#define MAX_REPS 16
+
+struct size_results {
+	u64 ns[ARRAY_SIZE(tables)][NPHASES][MAX_REPS];
+	u64 med[ARRAY_SIZE(tables)][NPHASES];
+	u64 one[NPHASES];
+};
+
+static void bench_size(unsigned long n)
+{
+	unsigned int r, p, k, nr = clamp(reps, 1U, MAX_REPS);
+	struct size_results *res = kzalloc(sizeof(*res), GFP_KERNEL);
+	u64 (*ns)[NPHASES][MAX_REPS], (*med)[NPHASES], *one;
+
+	if (!res)
+		return;
+	ns = res->ns;
+	med = res->med;
+	one = res->one;
+	for (r = 0; r < nr; r++) {
+		for (k = 0; k < ARRAY_SIZE(tables); k++) {
+			if (run_once(&tables[k], n, one))
+				goto out;
+			for (p = 0; p < NPHASES; p++)
+				ns[k][p][r] = one[p];
+			cond_resched();
+		}
+	}
+	for (k = 0; k < ARRAY_SIZE(tables); k++)
+		for (p = 0; p < NPHASES; p++) {
+			sort(ns[k][p], nr, sizeof(u64), cmp_u64, NULL);
+			med[k][p] = ns[k][p][nr / 2];
+		}
+	for (p = 0; p < NPHASES; p++)
+		for (k = 0; k < ARRAY_SIZE(tables); k++)
+			pr_info("hmap_bench: | %lu | %s | %s | %llu | %llu | %llu | %llu.%02llu |\n",
+				n, phase_names[p], tables[k].name, med[k][p],
+				ns[k][p][0], ns[k][p][nr - 1],
+				med[k][p] * 100 / max(med[0][p], 1ULL) / 100,
+				med[k][p] * 100 / max(med[0][p], 1ULL) % 100);
+out:
+	kfree(res);
+}
+
+/* Latency of single inserts while a map grows from empty to @latency_n. */
+static void bench_latency(const struct table_ops *ops)
+{
+	u64 seed = 3, *lat;
+	unsigned long i, n = latency_n;
+	void *t;
+	ktime_t t0;
+
+	lat = vmalloc(array_size(n, sizeof(*lat)));
+	t = ops->create(0);
+	if (!lat || !t)
+		goto out;
+	for (i = 0; i < n; i++) {
+		u64 key = splitmix64(&seed);
+
+		t0 = ktime_get();
+		if (ops->insert(t, key, i))
+			goto out;
+		lat[i] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+		if (!(i % 4096))
+			cond_resched();
+	}
+	sort(lat, n, sizeof(u64), cmp_u64, NULL);
+	pr_info("hmap_bench: | %s | %lu | %llu | %llu | %llu | %llu |\n",
+		ops->name, n, lat[n / 2], lat[n * 99 / 100],
+		lat[n * 999 / 1000], lat[n - 1]);
+out:
+	if (t)
+		ops->destroy(t);
+	vfree(lat);
+}
+
+struct scale_arg {
+	struct hmap *m;
+	u64 base;
+	struct completion done;
+	int err;
+};
+
+static int scale_writer(void *p)
+{
+	struct scale_arg *a = p;
+	u64 seed = a->base, key, i;
+
+	for (i = 0; i < scale_n && !a->err; i++) {
+		key = splitmix64(&seed);
+		a->err = hmap_update(a->m, &key, &i, HMAP_ANY, GFP_KERNEL);
+	}
+	complete(&a->done);
+	return 0;
+}
+
+/* Two writers on one map, unsharded or sharded: total inserts per second. */
+static void bench_scaling(u32 shard_bits, unsigned int writers)
+{
+	struct hmap_params p = { .key_size = 8, .value_size = 8 };
+	struct scale_arg a[2];
+	unsigned int w;
+	ktime_t t0;
+	u64 ns;
+
+	if (shard_bits) {
+		p.flags = HMAP_F_SHARDED;
+		p.shard_bits = shard_bits;
+	}
+	a[0].m = hmap_create(&p, GFP_KERNEL);
+	for (w = 0; w < writers; w++) {
+		a[w].m = a[0].m;	/* all writers share one map */
+		a[w].base = 1000 + w;
+		a[w].err = 0;
+		init_completion(&a[w].done);
+	}
+	if (IS_ERR(a[0].m))
+		return;
+	t0 = ktime_get();
+	for (w = 0; w < writers; w++)
+		if (IS_ERR(kthread_run(scale_writer, &a[w], "hmap-bench%u", w)))
+			complete(&a[w].done);
+	for (w = 0; w < writers; w++)
+		wait_for_completion(&a[w].done);
+	ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	pr_info("hmap_bench: | %u | %u | %llu | %d |\n", 1U << shard_bits,
+		writers, div64_u64(scale_n * writers * NSEC_PER_SEC, max(ns, 1ULL)),
+		a[0].err);
+	hmap_destroy(a[0].m);
+}
+
+static int __init hmap_bench_init(void)
+{
+	char *list, *cur, *tok;
+	unsigned long n;
+	unsigned int k;
+
+	pr_info("hmap_bench: ## kernel arena, ns/op, median of %u [min, max], ratio to hmap\n",
+		reps);
+	pr_info("hmap_bench: | n | phase | table | median | min | max | x hmap |\n");
+	pr_info("hmap_bench: |---|---|---|---|---|---|---|\n");
+	list = kstrdup(sizes, GFP_KERNEL);
+	for (cur = list; cur && (tok = strsep(&cur, ","));)
+		if (!kstrtoul(tok, 10, &n) && n)
+			bench_size(n);
+	kfree(list);
+
+	if (latency_n) {
+		pr_info("hmap_bench: ## single-insert latency, ns, growing from empty\n");
+		pr_info("hmap_bench: | table | inserts | p50 | p99 | p99.9 | max |\n");
+		pr_info("hmap_bench: |---|---|---|---|---|---|\n");
+		for (k = 0; k < 2; k++)
+			bench_latency(&tables[k]);
+	}
+	if (scale_n) {
+		pr_info("hmap_bench: ## write scaling, %lu inserts per writer\n", scale_n);
+		pr_info("hmap_bench: | shards | writers | inserts/s | err |\n");
+		pr_info("hmap_bench: |---|---|---|---|\n");
+		bench_scaling(0, 1);
+		bench_scaling(0, 2);
+		bench_scaling(3, 1);
+		bench_scaling(3, 2);
+	}
+	pr_info("hmap_bench: done\n");
+	/* Nothing to keep loaded. */
+	return -ECANCELED;
+}
+
+module_init(hmap_bench_init);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hmap benchmark: hmap vs rhashtable vs hashtable.h in the kernel");
+MODULE_IMPORT_NS(HMAP_NS);
