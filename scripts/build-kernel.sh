@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build (once) the Linux 6.12 test kernel from the linux-source-6.12 package, configured from
-# scripts/kernel.config on top of tinyconfig. The result is cached under $HMAP_CACHE keyed by the
+# scripts/kernel.config (or the fragment named by HMAP_KCONFIG) on top of tinyconfig. The result is cached under $HMAP_CACHE keyed by the
 # fragment and kernel version, so changes to hmap itself never rebuild it.
 #   build-kernel.sh           build if missing, print nothing else on success
 #   build-kernel.sh --kdir    print the build directory (KDIR for out-of-tree modules)
@@ -51,7 +51,7 @@ while IFS= read -r line; do
 	n) args+=(--disable "${opt#CONFIG_}") ;;
 	*) args+=(--set-val "${opt#CONFIG_}" "$val") ;;
 	esac
-done <"$HMAP_TOP/scripts/kernel.config"
+done <"$HMAP_KCONFIG"
 "$src/scripts/config" --file "$kdir/.config" "${args[@]}"
 mk -s olddefconfig >/dev/null
 
@@ -68,7 +68,7 @@ while IFS= read -r line; do
 	fi
 	echo "build-kernel: $line did not survive olddefconfig" >&2
 	missing=1
-done <"$HMAP_TOP/scripts/kernel.config"
+done <"$HMAP_KCONFIG"
 [ "$missing" -eq 0 ] || exit 1
 
 jobs=$(($(nproc) + 1))

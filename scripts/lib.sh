@@ -14,9 +14,12 @@ ksrc_dir() {
 	echo "$HMAP_CACHE/src-$(ksrc_version)/linux-source-6.12"
 }
 
+# The config fragment: the test kernel's, or HMAP_KCONFIG (e.g. the bench kernel's).
+HMAP_KCONFIG=${HMAP_KCONFIG:-$HMAP_TOP/scripts/kernel.config}
+
 # Cache key: the config fragment plus the exact kernel source version.
 kernel_key() {
-	{ cat "$HMAP_TOP/scripts/kernel.config"; ksrc_version; } | sha256sum | cut -c1-16
+	{ cat "$HMAP_KCONFIG"; ksrc_version; } | sha256sum | cut -c1-16
 }
 
 kernel_dir() {
