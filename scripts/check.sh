@@ -6,6 +6,8 @@
 # native test case, static check and pipeline step (build, boot, load/unload, clean console).
 # Exit status: non-zero on any failure, splat, or missing test output.
 set -euo pipefail
+# Always the checker kernel (KASAN, lockdep, kmemleak), never e.g. the bench fragment.
+unset HMAP_KCONFIG
 . "$(dirname "$0")/lib.sh"
 
 top=$HMAP_TOP
