@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hmap: userspace interface of Go's classic bucket hash map, in the kernel.
+ */
+#ifndef _UAPI_LINUX_HMAP_H
+#define _UAPI_LINUX_HMAP_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * DOC: Overview
+ *
+ * /dev/hmap (mode 0600, root: maps pin kernel memory, so an administrator
+ * grants access explicitly, e.g. by group and mode 0660) takes four
+ * commands: HMAP_IOC_CREATE, HMAP_IOC_OPEN, HMAP_IOC_UNLINK, HMAP_IOC_LIST.
+ * CREATE and OPEN return a new map file descriptor (O_CLOEXEC); the element
+ * commands (HMAP_IOC_INFO and later) are issued on that descriptor.
+ *
+ * A map lives as long as a descriptor refers to it. A map created with a
+ * name also stays alive, reachable by HMAP_IOC_OPEN, until HMAP_IOC_UNLINK
+ * (or until the module is unloaded): that is how a command-line tool works
+ * on one map across invocations. Opening by name checks the caller's fsuid
+ * and fsgid against the owner, group and mode the map was created with, as
+ * for a file; CAP_DAC_OVERRIDE bypasses the check. A descriptor opened
+ * with HMAP_OPEN_F_RDONLY refuses the commands that modify the map.
+ *
+ * Keys and values have the fixed sizes given at creation. User buffers
+ * travel as __aligned_u64 pointers and hold exactly key_size bytes per key
+ * and value_size bytes per value; a value pointer is not used when
+ * value_size is 0.
+ */
+
+/**
+ * DOC: General ioctl format
+ *
+ * Every command is _IO(HMAP_IOC_TYPE, nr) and takes a pointer to a
+ * structure whose first field is ``__u32 size``, set by the caller to the
+ * sizeof() it was compiled with. The kernel accepts a smaller structure
+ * down to the first published size (HMAP_IOC_*_SIZE_VER0), treating the
+ * missing fields as zero, and a larger one if every byte it does not know
+ * is zero. Output fields are written back up to the smaller of the two
+ * sizes. Flags and reserved fields must be zero unless documented.
+ *
+ * Errors common to all commands:
+ *
+ *  - ENOTTY: unknown command, or a map command on /dev/hmap, or a /dev/hmap
+ *    command on a map descriptor (or either on another kind of file).
+ *  - EFAULT: the structure or a buffer it points to is not accessible.
+ *  - EINVAL: @size is below the first published size; unknown bits in
+ *    @flags; a non-zero reserved field; a field with an invalid value.
+ *  - E2BIG: @size exceeds the page size, or bytes beyond the structure the
+ *    kernel knows are not zero.
+ *  - ENOMEM: out of memory (the map is unchanged).
+ *
+ * Errors of particular commands:
+ *
+ *  ============ =======================================================
+ *  E2BIG        CREATE: key_size > HMAP_IOC_KEY_SIZE_MAX, value_size >
+ *               HMAP_IOC_VALUE_SIZE_MAX, or max_entries above the
+ *               module's limit. UPDATE: the key is new and the map holds
+ *               max_entries keys (replacing an existing key still works).
+ *  EEXIST       CREATE: the name is taken. UPDATE with HMAP_UPDATE_NOEXIST:
+ *               the key is present.
+ *  ENOENT       OPEN, UNLINK: no map has that name. LOOKUP, DELETE,
+ *               LOOKUP_AND_DELETE, UPDATE with HMAP_UPDATE_EXIST: the key
+ *               is absent.
+ *  EACCES       OPEN: the owner, group and mode of the map deny the access.
+ *  EPERM        UNLINK: the caller neither owns the map nor has
+ *               CAP_FOWNER. A modifying command on a read-only descriptor.
+ *  ENOSPC       CREATE: HMAP_IOC_NAMED_MAX named maps exist.
+ *  EINTR        BATCH_*: a signal arrived; @count says how far it got.
+ *  EINVAL       DUMP: @cursor is neither 0 nor the last one returned on
+ *               this open file.
+ *  ============ =======================================================
+ *
+ * The BATCH_* commands stop at the first element that fails, return its
+ * error, and report in @count how many elements were processed before it.
+ */
+
+#define HMAP_IOC_TYPE		0xE8	/* free in ioctl-number.rst (6.12) */
+
+/* Limits; equal to the kernel's HMAP_KEY_SIZE_MAX and HMAP_VALUE_SIZE_MAX. */
+#define HMAP_IOC_KEY_SIZE_MAX	512
+#define HMAP_IOC_VALUE_SIZE_MAX	65536
+/* A name is 1..31 characters from [A-Za-z0-9._-], NUL-padded. */
+#define HMAP_IOC_NAME_LEN	32
+/* At most this many maps can have a name at the same time. */
+#define HMAP_IOC_NAMED_MAX	1024
+/* max_entries 0 at creation stands for this (the module may lower it). */
+#define HMAP_IOC_DEFAULT_MAX_ENTRIES	0x1000000	/* 2^24 */
+/* Largest hmap_ioc_create.shard_bits. */
+#define HMAP_IOC_SHARD_BITS_MAX	8
+/* Bucket chains by length: 1, 2, ..., 7, 8 or more. */
+#define HMAP_IOC_CHAIN_HIST_LEN	8
+
+/* Update modes (hmap_ioc_elem.flags, hmap_ioc_batch.flags), as BPF's. */
+#define HMAP_UPDATE_ANY		0	/* create or replace */
+#define HMAP_UPDATE_NOEXIST	1	/* create only (EEXIST if present) */
+#define HMAP_UPDATE_EXIST	2	/* replace only (ENOENT if absent) */
+
+enum hmap_ioc_nr {
+	/* /dev/hmap */
+	HMAP_IOC_NR_CREATE = 0x00,
+	HMAP_IOC_NR_OPEN = 0x01,
+	HMAP_IOC_NR_UNLINK = 0x02,
+	HMAP_IOC_NR_LIST = 0x03,
+	/* map descriptors */
+	HMAP_IOC_NR_INFO = 0x40,
+	HMAP_IOC_NR_LOOKUP = 0x41,
+	HMAP_IOC_NR_UPDATE = 0x42,
+	HMAP_IOC_NR_DELETE = 0x43,
+	HMAP_IOC_NR_LOOKUP_AND_DELETE = 0x44,
+	HMAP_IOC_NR_BATCH_LOOKUP = 0x45,
+	HMAP_IOC_NR_BATCH_UPDATE = 0x46,
+	HMAP_IOC_NR_BATCH_DELETE = 0x47,
+	HMAP_IOC_NR_DUMP = 0x48,
+	HMAP_IOC_NR_COUNT = 0x49,
+	HMAP_IOC_NR_CLEAR = 0x4a,
+	HMAP_IOC_NR_STATS = 0x4b
+};
+
+/* hmap_ioc_create.flags */
+#define HMAP_CREATE_F_SHARDED	0x1 /* 2^shard_bits locks, see below */
+
+/**
+ * struct hmap_ioc_create - HMAP_IOC_CREATE: make a map.
+ * @size: (in) sizeof(struct hmap_ioc_create).
+ * @flags: (in) HMAP_CREATE_F_*.
+ * @key_size: (in) bytes per key, 1..HMAP_IOC_KEY_SIZE_MAX.
+ * @value_size: (in) bytes per value, 0..HMAP_IOC_VALUE_SIZE_MAX (0: a set).
+ * @max_entries: (in) inserts of new keys beyond this fail with E2BIG;
+ *	0 means HMAP_IOC_DEFAULT_MAX_ENTRIES (or the module's lower limit).
+ * @size_hint: (in) expected number of entries, to size the first bucket
+ *	array; clamped to @max_entries.
+ * @shard_bits: (in) with HMAP_CREATE_F_SHARDED, 1..HMAP_IOC_SHARD_BITS_MAX:
+ *	the map is made of 2^@shard_bits independently locked parts, each
+ *	holding at most @max_entries / 2^@shard_bits entries. Else 0.
+ * @mode: (in) permission bits (at most 0777) checked by HMAP_IOC_OPEN for a
+ *	named map, against the creator's fsuid and fsgid. 0 if @name is empty.
+ * @name: (in) empty for an anonymous map, else a name to publish it under.
+ * @out_id: (out) the map's id, as HMAP_IOC_LIST shows it.
+ * @__reserved: must be 0.
+ *
+ * Return: a new map descriptor (read-write, O_CLOEXEC), or -1 and errno.
+ */
+struct hmap_ioc_create {
+	__u32 size;
+	__u32 flags;
+	__u32 key_size;
+	__u32 value_size;
+	__u64 max_entries;
+	__u64 size_hint;
+	__u32 shard_bits;
+	__u32 mode;
+	char name[HMAP_IOC_NAME_LEN];
+	__u32 out_id;
+	__u32 __reserved;
+};
+
+#define HMAP_IOC_CREATE_SIZE_VER0	80
+#define HMAP_IOC_CREATE		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_CREATE)
+
+/* hmap_ioc_open.flags */
+#define HMAP_OPEN_F_RDONLY	0x1 /* lookups only; needs read permission */
+
+/**
+ * struct hmap_ioc_open - HMAP_IOC_OPEN: a new descriptor for a named map.
+ * @size: (in) sizeof(struct hmap_ioc_open).
+ * @flags: (in) HMAP_OPEN_F_*. Read-write needs read and write permission.
+ * @name: (in) the map's name.
+ * @out_id: (out) the map's id.
+ * @__reserved: must be 0.
+ *
+ * Return: a new map descriptor (O_CLOEXEC), or -1 and errno.
+ */
+struct hmap_ioc_open {
+	__u32 size;
+	__u32 flags;
+	char name[HMAP_IOC_NAME_LEN];
+	__u32 out_id;
+	__u32 __reserved;
+};
+
+#define HMAP_IOC_OPEN_SIZE_VER0		48
+#define HMAP_IOC_OPEN		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_OPEN)
+
+/**
+ * struct hmap_ioc_unlink - HMAP_IOC_UNLINK: remove a map's name.
+ * @size: (in) sizeof(struct hmap_ioc_unlink).
+ * @flags: (in) must be 0.
+ * @name: (in) the map's name.
+ *
+ * The map is freed when its last descriptor is closed (at once if none is
+ * open). Only the map's owner or a CAP_FOWNER caller may unlink it.
+ */
+struct hmap_ioc_unlink {
+	__u32 size;
+	__u32 flags;
+	char name[HMAP_IOC_NAME_LEN];
+};
+
+#define HMAP_IOC_UNLINK_SIZE_VER0	40
+#define HMAP_IOC_UNLINK		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_UNLINK)
+
+/* hmap_ioc_info.info_flags */
+#define HMAP_INFO_LINKED	0x1 /* reachable by name (not unlinked) */
+#define HMAP_INFO_RDONLY	0x2 /* this descriptor is read-only */
+
+/**
+ * struct hmap_ioc_info - HMAP_IOC_INFO: describe the map behind a descriptor.
+ * @size: (in) sizeof(struct hmap_ioc_info).
+ * @flags: (in) must be 0.
+ * @id: (out) the map's id, unique while the module is loaded.
+ * @map_flags: (out) HMAP_CREATE_F_* it was created with.
+ * @key_size: (out) bytes per key.
+ * @value_size: (out) bytes per value.
+ * @max_entries: (out) the effective limit on entries.
+ * @count: (out) entries now.
+ * @shard_bits: (out) as created.
+ * @mode: (out) permission bits (0 for an anonymous map).
+ * @uid: (out) owner, in the caller's user namespace.
+ * @gid: (out) group, in the caller's user namespace.
+ * @info_flags: (out) HMAP_INFO_*.
+ * @__reserved: (out) 0.
+ * @name: (out) the name given at creation, kept after an unlink; empty for
+ *	an anonymous map.
+ *
+ * HMAP_IOC_LIST fills an array of these, one per map.
+ */
+struct hmap_ioc_info {
+	__u32 size;
+	__u32 flags;
+	__u32 id;
+	__u32 map_flags;
+	__u32 key_size;
+	__u32 value_size;
+	__u64 max_entries;
+	__u64 count;
+	__u32 shard_bits;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 info_flags;
+	__u32 __reserved;
+	char name[HMAP_IOC_NAME_LEN];
+};
+
+#define HMAP_IOC_INFO_SIZE_VER0		96
+#define HMAP_IOC_INFO		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_INFO)
+
+/**
+ * struct hmap_ioc_list - HMAP_IOC_LIST: describe every map, oldest first.
+ * @size: (in) sizeof(struct hmap_ioc_list).
+ * @flags: (in) must be 0.
+ * @entries: (in) array of @count elements of @entry_size bytes.
+ * @entry_size: (in) sizeof(struct hmap_ioc_info) as the caller knows it, at
+ *	least HMAP_IOC_INFO_SIZE_VER0; bytes the kernel does not fill are zeroed.
+ * @count: (in) elements @entries can hold; (out) elements written.
+ * @total: (out) maps in existence; retry with a larger array if above @count.
+ * @__reserved: must be 0.
+ */
+struct hmap_ioc_list {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 entries;
+	__u32 entry_size;
+	__u32 count;
+	__u32 total;
+	__u32 __reserved;
+};
+
+#define HMAP_IOC_LIST_SIZE_VER0		32
+#define HMAP_IOC_LIST		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_LIST)
+
+/**
+ * struct hmap_ioc_elem - one element: LOOKUP, UPDATE, DELETE, LOOKUP_AND_DELETE.
+ * @size: (in) sizeof(struct hmap_ioc_elem).
+ * @flags: (in) UPDATE: HMAP_UPDATE_*; the others: 0.
+ * @key: (in) pointer to the key.
+ * @value: (in) pointer to the value: read by UPDATE, written by LOOKUP and
+ *	LOOKUP_AND_DELETE; must be 0 for DELETE.
+ */
+struct hmap_ioc_elem {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 key;
+	__aligned_u64 value;
+};
+
+#define HMAP_IOC_ELEM_SIZE_VER0		24
+#define HMAP_IOC_LOOKUP		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_LOOKUP)
+#define HMAP_IOC_UPDATE		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_UPDATE)
+#define HMAP_IOC_DELETE		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_DELETE)
+#define HMAP_IOC_LOOKUP_AND_DELETE \
+	_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_LOOKUP_AND_DELETE)
+
+/**
+ * struct hmap_ioc_batch - many elements: BATCH_LOOKUP, BATCH_UPDATE, BATCH_DELETE.
+ * @size: (in) sizeof(struct hmap_ioc_batch).
+ * @flags: (in) BATCH_UPDATE: HMAP_UPDATE_*, for every element; others: 0.
+ * @keys: (in) @count keys, back to back.
+ * @values: (in) @count values, back to back: read by BATCH_UPDATE, written by
+ *	BATCH_LOOKUP; must be 0 for BATCH_DELETE.
+ * @count: (in) elements; (out) elements processed. Elements are processed
+ *	in order, each as by the single-element command; the first failure
+ *	stops the batch and is returned, @count telling which one it was.
+ * @__reserved: must be 0.
+ */
+struct hmap_ioc_batch {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 keys;
+	__aligned_u64 values;
+	__u32 count;
+	__u32 __reserved;
+};
+
+#define HMAP_IOC_BATCH_SIZE_VER0	32
+#define HMAP_IOC_BATCH_LOOKUP	_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_BATCH_LOOKUP)
+#define HMAP_IOC_BATCH_UPDATE	_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_BATCH_UPDATE)
+#define HMAP_IOC_BATCH_DELETE	_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_BATCH_DELETE)
+
+/**
+ * struct hmap_ioc_dump - HMAP_IOC_DUMP: walk the map in chunks.
+ * @size: (in) sizeof(struct hmap_ioc_dump).
+ * @flags: (in) must be 0.
+ * @keys: (in) room for @count keys.
+ * @values: (in) room for @count values, or 0 to dump keys only.
+ * @cursor: (in) 0 to start a dump, else the cursor the previous call on this
+ *	open file returned; (out) the cursor for the next call, 0 once the dump
+ *	is complete.
+ * @count: (in) room in @keys and @values, at least 1; (out) entries written.
+ *	Fewer than requested does not mean the end: only @cursor 0 does.
+ * @__reserved: must be 0.
+ *
+ * A dump returns no key twice, and every key that is present from the
+ * first call to the last at least once, however much the map grows or
+ * shrinks in between. Values are those at the time the entry was read.
+ *
+ * The dump's state belongs to the open file (descriptors from dup() or
+ * fork() share it): one dump at a time per open file, and a call with
+ * cursor 0 abandons the one in progress. A call that fails with EFAULT
+ * consumes nothing: repeating it with the same cursor returns the same
+ * entries. Closing the descriptor ends the dump.
+ */
+struct hmap_ioc_dump {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 keys;
+	__aligned_u64 values;
+	__u64 cursor;
+	__u32 count;
+	__u32 __reserved;
+};
+
+#define HMAP_IOC_DUMP_SIZE_VER0		40
+#define HMAP_IOC_DUMP		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_DUMP)
+
+/**
+ * struct hmap_ioc_count - HMAP_IOC_COUNT: number of entries.
+ * @size: (in) sizeof(struct hmap_ioc_count).
+ * @flags: (in) must be 0.
+ * @count: (out) entries.
+ */
+struct hmap_ioc_count {
+	__u32 size;
+	__u32 flags;
+	__u64 count;
+};
+
+#define HMAP_IOC_COUNT_SIZE_VER0	16
+#define HMAP_IOC_COUNT		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_COUNT)
+
+/**
+ * struct hmap_ioc_clear - HMAP_IOC_CLEAR: remove every entry.
+ * @size: (in) sizeof(struct hmap_ioc_clear).
+ * @flags: (in) must be 0.
+ */
+struct hmap_ioc_clear {
+	__u32 size;
+	__u32 flags;
+};
+
+#define HMAP_IOC_CLEAR_SIZE_VER0	8
+#define HMAP_IOC_CLEAR		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_CLEAR)
+
+/* hmap_ioc_stats.state */
+#define HMAP_STATS_GROWING	0x1 /* an evacuation is in progress */
+#define HMAP_STATS_SAME_SIZE	0x2 /* ... and it keeps B (compaction) */
+
+/**
+ * struct hmap_ioc_stats - HMAP_IOC_STATS: the shape of the map.
+ * @size: (in) sizeof(struct hmap_ioc_stats).
+ * @flags: (in) must be 0.
+ * @count: (out) entries.
+ * @B: (out) log2 of the number of buckets (of the largest shard).
+ * @state: (out) HMAP_STATS_*.
+ * @buckets: (out) buckets in the current arrays.
+ * @overflow: (out) overflow buckets chained to them.
+ * @old_buckets: (out) buckets in the arrays being evacuated.
+ * @nevacuate: (out) of those, how many are evacuated.
+ * @bytes: (out) memory held by the map's arrays and entries.
+ * @growths: (out) growths started since creation.
+ * @shards: (out) independently locked parts (1 unless sharded).
+ * @__reserved: (out) 0.
+ * @chain_hist: (out) buckets chains by length: [0] one bucket, [1] two,
+ *	..., [7] eight or more.
+ */
+struct hmap_ioc_stats {
+	__u32 size;
+	__u32 flags;
+	__u64 count;
+	__u32 B;
+	__u32 state;
+	__u64 buckets;
+	__u64 overflow;
+	__u64 old_buckets;
+	__u64 nevacuate;
+	__u64 bytes;
+	__u64 growths;
+	__u32 shards;
+	__u32 __reserved;
+	__u64 chain_hist[HMAP_IOC_CHAIN_HIST_LEN];
+};
+
+#define HMAP_IOC_STATS_SIZE_VER0	144
+#define HMAP_IOC_STATS		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_STATS)
+
+#endif /* _UAPI_LINUX_HMAP_H */
