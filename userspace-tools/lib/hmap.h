@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libhmap: kernel hash maps from userspace, over /dev/hmap.
+ *
+ * A map has fixed key and value sizes and is reached through a file
+ * descriptor. Anonymous maps die with their last descriptor; named maps
+ * stay until hmap_unlink(), and any process allowed by the map's mode may
+ * hmap_open() them. Close descriptors with close().
+ *
+ * Every function returns 0 (or a descriptor) on success and a negative
+ * errno on failure, e.g. -ENOENT for a missing key or map, -EEXIST for
+ * HMAP_UPDATE_NOEXIST on a present key, -E2BIG when the map is full.
+ * The full errno table is in <linux/hmap.h>.
+ *
+ *	struct hmap_create_opts o = { .key_size = 4, .value_size = 8,
+ *				      .name = "demo", .mode = 0600 };
+ *	int fd = hmap_create(&o);
+ *	uint32_t k = 1; uint64_t v = 42;
+ *	hmap_update(fd, &k, &v, HMAP_UPDATE_ANY);
+ *	hmap_lookup(fd, &k, &v);
+ */
+#ifndef LIBHMAP_H
+#define LIBHMAP_H
+
+#include <stdint.h>
+#include <linux/hmap.h>
+
+#define HMAP_DEV_PATH	"/dev/hmap"
+
+struct hmap_create_opts {
+	uint32_t key_size;	/* 1..HMAP_IOC_KEY_SIZE_MAX */
+	uint32_t value_size;	/* 0..HMAP_IOC_VALUE_SIZE_MAX; 0 makes a set */
+	uint64_t max_entries;	/* 0: HMAP_IOC_DEFAULT_MAX_ENTRIES */
+	uint64_t size_hint;	/* expected entries, or 0 */
+	uint32_t shard_bits;	/* 0, or 1..8 for 2^shard_bits locks */
+	uint32_t mode;		/* named maps: permission bits, e.g. 0600 */
+	const char *name;	/* NULL or "" for an anonymous map */
+};
+
+/* Maps (these open /dev/hmap for the call). */
+int hmap_create(const struct hmap_create_opts *opts);	/* map fd */
+int hmap_open(const char *name, int rdonly);		/* map fd */
+int hmap_unlink(const char *name);
+/* All maps into a malloc()ed array the caller frees. */
+int hmap_list(struct hmap_ioc_info **infos, unsigned int *n);
+
+/* One map. Keys and values are key_size and value_size bytes. */
+int hmap_info(int fd, struct hmap_ioc_info *info);
+int hmap_lookup(int fd, const void *key, void *value);
+int hmap_update(int fd, const void *key, const void *value, uint32_t how);
+int hmap_delete(int fd, const void *key);
+int hmap_lookup_and_delete(int fd, const void *key, void *value);
+int hmap_count(int fd, uint64_t *count);
+int hmap_clear(int fd);
+int hmap_stats(int fd, struct hmap_ioc_stats *stats);
+
+/*
+ * Batches: *count elements in, elements done out. They stop at the first
+ * failing element and return its error; *count then tells which it was.
+ */
+int hmap_lookup_batch(int fd, const void *keys, void *values,
+		      uint32_t *count);
+int hmap_update_batch(int fd, const void *keys, const void *values,
+		      uint32_t *count, uint32_t how);
+int hmap_delete_batch(int fd, const void *keys, uint32_t *count);
+
+/*
+ * Dump: start with *cursor = 0 and call until it is 0 again. Each call
+ * stores up to *count entries (values may be NULL for keys only) and sets
+ * *count to how many. Every key present for the whole dump comes back
+ * exactly once, even if the map grows meanwhile; no key comes back twice.
+ * One dump at a time per open descriptor.
+ */
+int hmap_dump(int fd, uint64_t *cursor, void *keys, void *values,
+	      uint32_t *count);
+
+#endif /* LIBHMAP_H */
