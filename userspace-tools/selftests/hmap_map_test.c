@@ -1,0 +1,1111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hmap_map_test: what the map commands do, through libhmap: update modes,
+ * limits, a full map, batches, lifetime of anonymous and named maps,
+ * permissions for other users, and dumps that return each key exactly once
+ * while another process makes the map grow.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hmap.h"
+#include "kselftest_harness.h"
+
+#define PTR(p)	((__u64)(unsigned long)(p))
+
+/* A map name unique to this process and @tag. */
+static const char *uname_of(const char *tag)
+{
+	static char names[8][HMAP_IOC_NAME_LEN];
+	static unsigned int next;
+	char *n = names[next++ % 8];
+
+	snprintf(n, HMAP_IOC_NAME_LEN, "t%d-%s", getpid(), tag);
+	return n;
+}
+
+static int new_map(uint32_t ks, uint32_t vs, uint64_t max, const char *name,
+		   uint32_t mode)
+{
+	struct hmap_create_opts o = {
+		.key_size = ks, .value_size = vs, .max_entries = max,
+		.name = name, .mode = mode,
+	};
+
+	return hmap_create(&o);
+}
+
+static int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	int ret = ioctl(fd, cmd, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* Insert keys [lo, hi) with value key * 3, @batch per call. */
+static int fill(int fd, uint64_t lo, uint64_t hi, uint32_t batch)
+{
+	uint64_t keys[1024], values[1024];
+	uint32_t n, i;
+	int ret;
+
+	if (batch > 1024)
+		batch = 1024;
+	while (lo < hi) {
+		n = hi - lo < batch ? hi - lo : batch;
+		for (i = 0; i < n; i++) {
+			keys[i] = lo + i;
+			values[i] = (lo + i) * 3;
+		}
+		ret = hmap_update_batch(fd, keys, values, &n, HMAP_UPDATE_ANY);
+		if (ret)
+			return ret;
+		lo += n;
+	}
+	return 0;
+}
+
+static bool map_listed(uint32_t id, uint32_t *info_flags)
+{
+	struct hmap_ioc_info *infos;
+	unsigned int n, i;
+	bool found = false;
+
+	if (hmap_list(&infos, &n))
+		return false;
+	for (i = 0; i < n; i++) {
+		if (infos[i].id == id) {
+			found = true;
+			if (info_flags)
+				*info_flags = infos[i].info_flags;
+		}
+	}
+	free(infos);
+	return found;
+}
+
+static uint32_t map_id(int fd)
+{
+	struct hmap_ioc_info info;
+
+	return hmap_info(fd, &info) ? 0 : info.id;
+}
+
+FIXTURE(maps) {
+	int dev;
+};
+
+FIXTURE_SETUP(maps)
+{
+	self->dev = open(HMAP_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (self->dev < 0)
+		SKIP(return, HMAP_DEV_PATH ": %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(maps)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/* ---- creation ---- */
+
+TEST_F(maps, create_limits)
+{
+	FILE *f = fopen("/sys/module/hmap/parameters/max_entries_limit", "r");
+	unsigned long long limit = HMAP_IOC_DEFAULT_MAX_ENTRIES;
+	struct hmap_ioc_info info;
+	int fd;
+
+	if (f) {
+		ASSERT_EQ(1, fscanf(f, "%llu", &limit));
+		fclose(f);
+	}
+	EXPECT_EQ(-EINVAL, new_map(0, 8, 0, NULL, 0));
+	EXPECT_EQ(-E2BIG, new_map(HMAP_IOC_KEY_SIZE_MAX + 1, 8, 0, NULL, 0));
+	EXPECT_EQ(-E2BIG, new_map(8, HMAP_IOC_VALUE_SIZE_MAX + 1, 0, NULL, 0));
+	EXPECT_EQ(-E2BIG, new_map(8, 8, limit + 1, NULL, 0));
+	EXPECT_EQ(-E2BIG, new_map(8, 8, UINT64_MAX, NULL, 0));
+	/* A mode makes sense only with a name; and only permission bits. */
+	EXPECT_EQ(-EINVAL, new_map(8, 8, 0, NULL, 0600));
+	EXPECT_EQ(-EINVAL, new_map(8, 8, 0, uname_of("m"), 01600));
+
+	fd = new_map(HMAP_IOC_KEY_SIZE_MAX, HMAP_IOC_VALUE_SIZE_MAX, limit,
+		     NULL, 0);
+	ASSERT_LE(0, fd);
+	close(fd);
+
+	/* max_entries 0 stands for the default cap. */
+	fd = new_map(8, 8, 0, NULL, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hmap_info(fd, &info));
+	EXPECT_EQ(limit < HMAP_IOC_DEFAULT_MAX_ENTRIES ?
+		  limit : HMAP_IOC_DEFAULT_MAX_ENTRIES, info.max_entries);
+	close(fd);
+}
+
+TEST_F(maps, create_shards)
+{
+	struct hmap_ioc_create c = {
+		.size = sizeof(c), .key_size = 8, .value_size = 8,
+		.flags = HMAP_CREATE_F_SHARDED,
+	};
+	struct hmap_ioc_stats st;
+	int fd;
+
+	EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_CREATE, &c));
+	c.shard_bits = HMAP_IOC_SHARD_BITS_MAX + 1;
+	EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_CREATE, &c));
+	c.flags = 0;
+	c.shard_bits = 2;
+	EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_CREATE, &c));
+	c.flags = HMAP_CREATE_F_SHARDED;
+	c.shard_bits = HMAP_IOC_SHARD_BITS_MAX;
+	fd = xioctl(self->dev, HMAP_IOC_CREATE, &c);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fill(fd, 0, 5000, 512));
+	ASSERT_EQ(0, hmap_stats(fd, &st));
+	EXPECT_EQ(1u << HMAP_IOC_SHARD_BITS_MAX, st.shards);
+	EXPECT_EQ(5000, st.count);
+	close(fd);
+}
+
+TEST_F(maps, create_names)
+{
+	static const char *const bad[] = { "a/b", "a b", "caf\xc3\xa9", "x\n" };
+	struct hmap_ioc_create c = {
+		.size = sizeof(c), .key_size = 4, .mode = 0600,
+	};
+	const char *good = uname_of("good.name_-0");
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(c.name, 0, sizeof(c.name));
+		strcpy(c.name, bad[i]);
+		EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_CREATE, &c));
+	}
+	/* Not NUL-terminated; garbage after the NUL. */
+	memset(c.name, 'a', sizeof(c.name));
+	EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_CREATE, &c));
+	memset(c.name, 0, sizeof(c.name));
+	strcpy(c.name, "ab");
+	c.name[5] = 'x';
+	EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_CREATE, &c));
+
+	/* 31 characters is the longest name. */
+	memset(c.name, 0, sizeof(c.name));
+	memset(c.name, 'x', HMAP_IOC_NAME_LEN - 1);
+	memcpy(c.name, uname_of("l"), strlen(uname_of("l")));
+	fd = xioctl(self->dev, HMAP_IOC_CREATE, &c);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(0, hmap_unlink(c.name));
+
+	fd = new_map(4, 4, 0, good, 0600);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EEXIST, new_map(4, 4, 0, good, 0600));
+	close(fd);
+	EXPECT_EQ(-EEXIST, new_map(8, 8, 0, good, 0644));
+	EXPECT_EQ(0, hmap_unlink(good));
+	EXPECT_EQ(-ENOENT, hmap_unlink(good));
+	EXPECT_EQ(-ENOENT, hmap_open(good, 0));
+}
+
+TEST_F(maps, descriptors_are_cloexec)
+{
+	const char *name = uname_of("cloexec");
+	int fd, fd2;
+
+	fd = new_map(4, 4, 0, name, 0600);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	fd2 = hmap_open(name, 1);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(fd2, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(O_RDONLY, fcntl(fd2, F_GETFL) & O_ACCMODE);
+	EXPECT_EQ(O_RDWR, fcntl(fd, F_GETFL) & O_ACCMODE);
+	close(fd);
+	close(fd2);
+	EXPECT_EQ(0, hmap_unlink(name));
+}
+
+/* ---- elements ---- */
+
+TEST_F(maps, update_modes)
+{
+	uint64_t k = 5, v = 50, out = 0;
+	int fd = new_map(8, 8, 0, NULL, 0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOENT, hmap_lookup(fd, &k, &out));
+	EXPECT_EQ(-ENOENT, hmap_update(fd, &k, &v, HMAP_UPDATE_EXIST));
+	EXPECT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_NOEXIST));
+	EXPECT_EQ(-EEXIST, hmap_update(fd, &k, &v, HMAP_UPDATE_NOEXIST));
+	EXPECT_EQ(0, hmap_lookup(fd, &k, &out));
+	EXPECT_EQ(50, out);
+	v = 51;
+	EXPECT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_EXIST));
+	v = 52;
+	EXPECT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_ANY));
+	EXPECT_EQ(0, hmap_lookup(fd, &k, &out));
+	EXPECT_EQ(52, out);
+	EXPECT_EQ(-EINVAL, hmap_update(fd, &k, &v, 3));
+	EXPECT_EQ(0, hmap_delete(fd, &k));
+	EXPECT_EQ(-ENOENT, hmap_delete(fd, &k));
+	close(fd);
+}
+
+TEST_F(maps, lookup_and_delete)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t k = 9, v = 90, out = 0;
+	void *none;
+	int fd = new_map(8, 8, 0, NULL, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_ANY));
+	/* An unwritable value buffer fails before the entry is removed. */
+	none = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, none);
+	EXPECT_EQ(-EFAULT, hmap_lookup_and_delete(fd, &k, none));
+	EXPECT_EQ(0, hmap_lookup(fd, &k, &out));
+	EXPECT_EQ(0, hmap_lookup_and_delete(fd, &k, &out));
+	EXPECT_EQ(90, out);
+	EXPECT_EQ(-ENOENT, hmap_lookup_and_delete(fd, &k, &out));
+	EXPECT_EQ(-ENOENT, hmap_lookup(fd, &k, &out));
+	munmap(none, page);
+	close(fd);
+}
+
+TEST_F(maps, sets_and_big_entries)
+{
+	static uint8_t key[HMAP_IOC_KEY_SIZE_MAX], value[HMAP_IOC_VALUE_SIZE_MAX];
+	static uint8_t out[HMAP_IOC_VALUE_SIZE_MAX];
+	uint64_t cursor = 0, count;
+	uint32_t n = 4;
+	int fd;
+
+	/* value_size 0: a set; value pointers are not used. */
+	fd = new_map(4, 0, 0, NULL, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, hmap_update(fd, "abc", NULL, HMAP_UPDATE_NOEXIST));
+	EXPECT_EQ(0, hmap_lookup(fd, "abc", NULL));
+	EXPECT_EQ(-ENOENT, hmap_lookup(fd, "abd", NULL));
+	close(fd);
+
+	fd = new_map(sizeof(key), sizeof(value), 0, NULL, 0);
+	ASSERT_LE(0, fd);
+	memset(key, 0xab, sizeof(key));
+	memset(value, 0xcd, sizeof(value));
+	value[sizeof(value) - 1] = 1;
+	EXPECT_EQ(0, hmap_update(fd, key, value, HMAP_UPDATE_ANY));
+	key[0] = 0;
+	EXPECT_EQ(0, hmap_update(fd, key, value, HMAP_UPDATE_ANY));
+	EXPECT_EQ(0, hmap_lookup(fd, key, out));
+	EXPECT_EQ(0, memcmp(value, out, sizeof(value)));
+	EXPECT_EQ(0, hmap_count(fd, &count));
+	EXPECT_EQ(2, count);
+	/* Dump keys only: values 0. */
+	{
+		static uint8_t keys[4][HMAP_IOC_KEY_SIZE_MAX];
+
+		EXPECT_EQ(0, hmap_dump(fd, &cursor, keys, NULL, &n));
+		EXPECT_EQ(2, n);
+		EXPECT_EQ(0, cursor);
+	}
+	close(fd);
+}
+
+TEST_F(maps, info_and_zeroed_output)
+{
+	const char *name = uname_of("info");
+	struct hmap_ioc_info info;
+	uint64_t k = 1, v = 2;
+	int fd;
+
+	fd = new_map(8, 8, 77, name, 0640);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_ANY));
+	memset(&info, 0xff, sizeof(info));
+	info.size = sizeof(info);
+	info.flags = 0;
+	info.__reserved = 0;
+	ASSERT_EQ(0, ioctl(fd, HMAP_IOC_INFO, &info));
+	EXPECT_EQ(sizeof(info), info.size);
+	EXPECT_EQ(8, info.key_size);
+	EXPECT_EQ(8, info.value_size);
+	EXPECT_EQ(77, info.max_entries);
+	EXPECT_EQ(1, info.count);
+	EXPECT_EQ(0640, info.mode);
+	EXPECT_EQ(getuid(), info.uid);
+	EXPECT_EQ(getgid(), info.gid);
+	EXPECT_EQ(HMAP_INFO_LINKED, info.info_flags);
+	EXPECT_EQ(0, info.map_flags);
+	EXPECT_EQ(0, info.shard_bits);
+	EXPECT_EQ(0, info.__reserved);
+	EXPECT_STREQ(name, info.name);
+	/* The name is NUL-padded: nothing of the 0xff filler survives. */
+	EXPECT_EQ(NULL, memchr(info.name, 0xff, sizeof(info.name)));
+	close(fd);
+	EXPECT_EQ(0, hmap_unlink(name));
+}
+
+TEST_F(maps, count_clear_stats)
+{
+	struct hmap_ioc_stats st;
+	uint64_t count, sum = 0;
+	unsigned int i;
+	int fd = new_map(8, 8, 0, NULL, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hmap_stats(fd, &st));
+	EXPECT_EQ(0, st.count);
+	ASSERT_EQ(0, fill(fd, 0, 20000, 1000));
+	ASSERT_EQ(0, hmap_count(fd, &count));
+	EXPECT_EQ(20000, count);
+	memset(&st, 0xff, sizeof(st));
+	st.size = sizeof(st);
+	st.flags = 0;
+	st.__reserved = 0;
+	ASSERT_EQ(0, ioctl(fd, HMAP_IOC_STATS, &st));
+	EXPECT_EQ(20000, st.count);
+	EXPECT_EQ(1, st.shards);
+	EXPECT_EQ(1ull << st.B, st.buckets);
+	/* 20000 keys at most 6.5 per bucket: B >= 12. */
+	EXPECT_LE(12, st.B);
+	EXPECT_LE(1, st.growths);
+	EXPECT_LT(20000 * 16, st.bytes);
+	EXPECT_EQ(0, st.__reserved);
+	for (i = 0; i < HMAP_IOC_CHAIN_HIST_LEN; i++)
+		sum += st.chain_hist[i];
+	EXPECT_EQ(st.buckets, sum);
+	if (st.state & HMAP_STATS_GROWING) {
+		EXPECT_LE(st.nevacuate, st.old_buckets);
+	} else {
+		EXPECT_EQ(0, st.old_buckets);
+	}
+
+	ASSERT_EQ(0, hmap_clear(fd));
+	ASSERT_EQ(0, hmap_count(fd, &count));
+	EXPECT_EQ(0, count);
+	close(fd);
+}
+
+TEST_F(maps, list_entry_sizes)
+{
+	struct hmap_ioc_list l = { .size = sizeof(l) };
+	uint8_t big[2][128];
+	struct hmap_ioc_info *in = (void *)big[0];
+	unsigned int i;
+	int fd = new_map(8, 8, 0, NULL, 0);
+
+	ASSERT_LE(0, fd);
+	/* count 0: just the total. */
+	l.entry_size = sizeof(struct hmap_ioc_info);
+	ASSERT_EQ(0, ioctl(self->dev, HMAP_IOC_LIST, &l));
+	EXPECT_LE(1, l.total);
+	EXPECT_EQ(0, l.count);
+
+	l.entry_size = HMAP_IOC_INFO_SIZE_VER0 - 8;
+	l.count = 1;
+	l.entries = PTR(big);
+	EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_LIST, &l));
+
+	/* A larger entry than the kernel knows: the rest is zeroed. */
+	memset(big, 0xff, sizeof(big));
+	l.entry_size = sizeof(big[0]);
+	l.count = 2;
+	ASSERT_EQ(0, ioctl(self->dev, HMAP_IOC_LIST, &l));
+	EXPECT_LE(1, l.count);
+	EXPECT_EQ(sizeof(struct hmap_ioc_info), in->size);
+	for (i = sizeof(struct hmap_ioc_info); i < sizeof(big[0]); i++)
+		EXPECT_EQ(0, big[0][i]);
+	close(fd);
+}
+
+TEST_F(maps, batches_report_progress)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t keys[8] = { 1, 2, 3, 2, 5 }, values[8] = { 10, 20, 30, 40, 50 };
+	uint64_t *edge;
+	uint32_t n;
+	char *mem;
+	int fd = new_map(8, 8, 0, NULL, 0);
+
+	ASSERT_LE(0, fd);
+	/* A duplicate key at index 3 stops a noexist batch there. */
+	n = 5;
+	EXPECT_EQ(-EEXIST, hmap_update_batch(fd, keys, values, &n,
+					     HMAP_UPDATE_NOEXIST));
+	EXPECT_EQ(3, n);
+	/* A missing key at index 4 stops a lookup batch there. */
+	n = 5;
+	EXPECT_EQ(-ENOENT, hmap_lookup_batch(fd, keys, values, &n));
+	EXPECT_EQ(4, n);
+	EXPECT_EQ(20, values[3]);
+
+	/* Keys running into an unmapped page: EFAULT at that element. */
+	mem = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, mprotect(mem + page, page, PROT_NONE));
+	edge = (uint64_t *)(mem + page) - 2;
+	edge[0] = 1;
+	edge[1] = 2;
+	n = 4;
+	EXPECT_EQ(-EFAULT, hmap_delete_batch(fd, edge, &n));
+	EXPECT_EQ(2, n);
+	n = 3;
+	EXPECT_EQ(-ENOENT, hmap_delete_batch(fd, keys + 2, &n));
+	EXPECT_EQ(1, n);	/* 3 deleted, 2 was gone */
+	munmap(mem, 2 * page);
+	close(fd);
+}
+
+TEST_F(maps, full_map)
+{
+	uint64_t k, v = 1, keys[4] = { 100, 101, 102, 103 }, vals[4] = { 0 };
+	uint32_t n;
+	int fd = new_map(8, 8, 16, NULL, 0);
+
+	ASSERT_LE(0, fd);
+	for (k = 0; k < 16; k++)
+		ASSERT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_NOEXIST));
+	k = 16;
+	EXPECT_EQ(-E2BIG, hmap_update(fd, &k, &v, HMAP_UPDATE_ANY));
+	EXPECT_EQ(-E2BIG, hmap_update(fd, &k, &v, HMAP_UPDATE_NOEXIST));
+	/* Replacing a present key still works, in every mode that may. */
+	k = 3;
+	v = 33;
+	EXPECT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_ANY));
+	EXPECT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_EXIST));
+	EXPECT_EQ(-EEXIST, hmap_update(fd, &k, &v, HMAP_UPDATE_NOEXIST));
+	v = 0;
+	EXPECT_EQ(0, hmap_lookup(fd, &k, &v));
+	EXPECT_EQ(33, v);
+	/* Room again after a delete. */
+	EXPECT_EQ(0, hmap_delete(fd, &k));
+	k = 16;
+	EXPECT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_NOEXIST));
+	/* A batch stops at the first key that does not fit. */
+	k = 16;
+	EXPECT_EQ(0, hmap_delete(fd, &k));
+	n = 4;
+	EXPECT_EQ(-E2BIG, hmap_update_batch(fd, keys, vals, &n,
+					    HMAP_UPDATE_ANY));
+	EXPECT_EQ(1, n);
+	close(fd);
+}
+
+/* ---- lifetime ---- */
+
+TEST_F(maps, anonymous_map_freed_on_last_close)
+{
+	int fd = new_map(8, 8, 0, NULL, 0), fd2;
+	uint32_t id;
+
+	ASSERT_LE(0, fd);
+	id = map_id(fd);
+	ASSERT_NE(0, id);
+	EXPECT_TRUE(map_listed(id, NULL));
+	fd2 = dup(fd);
+	close(fd);
+	EXPECT_TRUE(map_listed(id, NULL));
+	close(fd2);
+	EXPECT_FALSE(map_listed(id, NULL));
+}
+
+TEST_F(maps, named_map_persists_until_unlinked)
+{
+	const char *name = uname_of("persist");
+	uint64_t k = 7, v = 70, out = 0;
+	uint32_t id, flags = 0;
+	int fd;
+
+	fd = new_map(8, 8, 0, name, 0600);
+	ASSERT_LE(0, fd);
+	id = map_id(fd);
+	ASSERT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_ANY));
+	close(fd);
+
+	/* No descriptor open: the map and its contents live on. */
+	EXPECT_TRUE(map_listed(id, &flags));
+	EXPECT_EQ(HMAP_INFO_LINKED, flags);
+	fd = hmap_open(name, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(id, map_id(fd));
+	EXPECT_EQ(0, hmap_lookup(fd, &k, &out));
+	EXPECT_EQ(70, out);
+
+	/* Unlinked while open: usable through the descriptor, name free. */
+	EXPECT_EQ(0, hmap_unlink(name));
+	EXPECT_EQ(-ENOENT, hmap_open(name, 0));
+	EXPECT_TRUE(map_listed(id, &flags));
+	EXPECT_EQ(0, flags);
+	EXPECT_EQ(0, hmap_lookup(fd, &k, &out));
+	v = 71;
+	EXPECT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_EXIST));
+	{
+		int fd2 = new_map(4, 4, 0, name, 0600);
+
+		ASSERT_LE(0, fd2);
+		EXPECT_NE(id, map_id(fd2));
+		close(fd2);
+		EXPECT_EQ(0, hmap_unlink(name));
+	}
+	close(fd);
+	EXPECT_FALSE(map_listed(id, NULL));
+}
+
+static long module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/hmap/refcnt", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+TEST_F(maps, open_descriptors_pin_the_module)
+{
+	long before = module_refcnt();
+	int fd;
+
+	if (before < 0)
+		SKIP(return, "no /sys/module/hmap/refcnt");
+	fd = new_map(8, 8, 0, NULL, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(before + 1, module_refcnt());
+	close(fd);
+	EXPECT_EQ(before, module_refcnt());
+}
+
+/* ---- permissions ---- */
+
+#define CHILD_CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "# child uid %d: line %d: %s\n",	\
+			getuid(), __LINE__, #cond);			\
+		_exit(1);						\
+	}								\
+} while (0)
+
+static int open_raw(int dev, const char *name, uint32_t flags)
+{
+	struct hmap_ioc_open o = { .size = sizeof(o), .flags = flags };
+
+	strncpy(o.name, name, sizeof(o.name) - 1);
+	return xioctl(dev, HMAP_IOC_OPEN, &o);
+}
+
+static int unlink_raw(int dev, const char *name)
+{
+	struct hmap_ioc_unlink u = { .size = sizeof(u) };
+
+	strncpy(u.name, name, sizeof(u.name) - 1);
+	return xioctl(dev, HMAP_IOC_UNLINK, &u);
+}
+
+static int create_raw(int dev, const char *name, uint32_t mode)
+{
+	struct hmap_ioc_create c = {
+		.size = sizeof(c), .key_size = 8, .value_size = 8, .mode = mode,
+	};
+
+	strncpy(c.name, name, sizeof(c.name) - 1);
+	return xioctl(dev, HMAP_IOC_CREATE, &c);
+}
+
+/* Run @fn(dev, names) as @uid:@gid in a child; its exit status. */
+static int as_user(uid_t uid, gid_t gid, void (*fn)(int, const char **),
+		   int dev, const char **names)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
+		    setresuid(uid, uid, uid))
+			_exit(99);
+		fn(dev, names);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* names: [0] root's 0600, [1] root's 0604, [2] created here with 0640. */
+static void nobody_checks(int dev, const char **names)
+{
+	uint64_t k = 1, v = 1;
+	int fd;
+
+	CHILD_CHECK(open(HMAP_DEV_PATH, O_RDWR) < 0 && errno == EACCES);
+	CHILD_CHECK(open_raw(dev, names[0], 0) == -EACCES);
+	CHILD_CHECK(open_raw(dev, names[0], HMAP_OPEN_F_RDONLY) == -EACCES);
+	CHILD_CHECK(open_raw(dev, names[1], 0) == -EACCES);
+	fd = open_raw(dev, names[1], HMAP_OPEN_F_RDONLY);
+	CHILD_CHECK(fd >= 0);
+	CHILD_CHECK(hmap_lookup(fd, &k, &v) == 0);
+	CHILD_CHECK(hmap_update(fd, &k, &v, HMAP_UPDATE_ANY) == -EPERM);
+	CHILD_CHECK(hmap_clear(fd) == -EPERM);
+	close(fd);
+	CHILD_CHECK(unlink_raw(dev, names[0]) == -EPERM);
+	CHILD_CHECK(open_raw(dev, "no-such-map-here", 0) == -ENOENT);
+	fd = create_raw(dev, names[2], 0640);
+	CHILD_CHECK(fd >= 0);
+	close(fd);
+}
+
+static void group_member_checks(int dev, const char **names)
+{
+	int fd = open_raw(dev, names[2], HMAP_OPEN_F_RDONLY);
+
+	CHILD_CHECK(fd >= 0);
+	close(fd);
+	CHILD_CHECK(open_raw(dev, names[2], 0) == -EACCES);
+	CHILD_CHECK(unlink_raw(dev, names[2]) == -EPERM);
+}
+
+static void stranger_checks(int dev, const char **names)
+{
+	CHILD_CHECK(open_raw(dev, names[2], HMAP_OPEN_F_RDONLY) == -EACCES);
+}
+
+static void owner_unlinks(int dev, const char **names)
+{
+	CHILD_CHECK(unlink_raw(dev, names[2]) == 0);
+}
+
+TEST_F(maps, permissions_of_named_maps)
+{
+	const char *names[3] = {
+		uname_of("p600"), uname_of("p604"), uname_of("nobody"),
+	};
+	struct hmap_ioc_info info;
+	uint64_t k = 1, v = 11;
+	int fd;
+
+	if (geteuid())
+		SKIP(return, "needs root to switch users");
+	fd = create_raw(self->dev, names[0], 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	fd = create_raw(self->dev, names[1], 0604);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_ANY));
+	close(fd);
+
+	/* /dev/hmap is root's: other users work through a passed descriptor. */
+	EXPECT_EQ(0, as_user(65534, 65534, nobody_checks, self->dev, names));
+
+	/* The map nobody created is nobody's, 0640. Root may still open it. */
+	fd = open_raw(self->dev, names[2], 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hmap_info(fd, &info));
+	EXPECT_EQ(65534, info.uid);
+	EXPECT_EQ(65534, info.gid);
+	EXPECT_EQ(0640, info.mode);
+	close(fd);
+	EXPECT_EQ(0, as_user(1001, 65534, group_member_checks, self->dev, names));
+	EXPECT_EQ(0, as_user(1002, 1002, stranger_checks, self->dev, names));
+	EXPECT_EQ(0, as_user(65534, 65534, owner_unlinks, self->dev, names));
+	EXPECT_EQ(-ENOENT, open_raw(self->dev, names[2], 0));
+
+	EXPECT_EQ(0, unlink_raw(self->dev, names[0]));
+	EXPECT_EQ(0, unlink_raw(self->dev, names[1]));
+}
+
+/* ---- dumps ---- */
+
+/* Dump everything; count returns per key (keys < @limit) into @seen. */
+static int dump_all(int fd, uint8_t *seen, uint64_t limit, uint32_t chunk,
+		    void (*between)(void *), void *arg)
+{
+	uint64_t keys[256], values[256], cursor = 0;
+	uint32_t n, i;
+	int ret;
+
+	do {
+		n = chunk;
+		ret = hmap_dump(fd, &cursor, keys, values, &n);
+		if (ret)
+			return ret;
+		for (i = 0; i < n; i++) {
+			if (keys[i] >= limit || values[i] != keys[i] * 3)
+				return -ERANGE;
+			if (seen[keys[i]] < 255)
+				seen[keys[i]]++;
+		}
+		if (between && cursor)
+			between(arg);
+	} while (cursor);
+	return 0;
+}
+
+/*
+ * Keys [0, @must) must have come back exactly once, keys [@must, @limit)
+ * at most once. Returns the number of keys breaking that, logging the first.
+ */
+static unsigned int check_seen(const uint8_t *seen, uint64_t must,
+			       uint64_t limit)
+{
+	unsigned int bad = 0;
+	uint64_t i;
+
+	for (i = 0; i < limit; i++) {
+		if (i < must ? seen[i] == 1 : seen[i] <= 1)
+			continue;
+		if (!bad++)
+			fprintf(stderr, "# key %llu returned %u times\n",
+				(unsigned long long)i, seen[i]);
+	}
+	return bad;
+}
+
+TEST_F(maps, dump_rules)
+{
+	uint64_t keys[8], values[8], cursor = 0, cursor2;
+	struct hmap_ioc_dump d = { .size = sizeof(d) };
+	uint8_t seen[100] = { 0 };
+	uint32_t n, i;
+	int fd = new_map(8, 8, 0, NULL, 0), fd2;
+
+	ASSERT_LE(0, fd);
+	/* An empty map: nothing, and done. */
+	n = 8;
+	ASSERT_EQ(0, hmap_dump(fd, &cursor, keys, values, &n));
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(0, cursor);
+
+	ASSERT_EQ(0, fill(fd, 0, 100, 100));
+	d.keys = PTR(keys);
+	d.values = PTR(values);
+	EXPECT_EQ(-EINVAL, xioctl(fd, HMAP_IOC_DUMP, &d));	/* count 0 */
+	d.count = 8;
+	d.cursor = 12345;
+	EXPECT_EQ(-EINVAL, xioctl(fd, HMAP_IOC_DUMP, &d));	/* no dump */
+
+	n = 8;
+	ASSERT_EQ(0, hmap_dump(fd, &cursor, keys, values, &n));
+	EXPECT_EQ(8, n);
+	ASSERT_NE(0, cursor);
+	for (i = 0; i < n; i++)
+		seen[keys[i]]++;
+	/* A cursor other than the last one is refused... */
+	cursor2 = cursor + 1;
+	n = 8;
+	EXPECT_EQ(-EINVAL, hmap_dump(fd, &cursor2, keys, values, &n));
+	/* ...and so is an old one, once the dump has moved on. */
+	cursor2 = cursor;
+	n = 8;
+	ASSERT_EQ(0, hmap_dump(fd, &cursor, keys, values, &n));
+	for (i = 0; i < n; i++)
+		seen[keys[i]]++;
+	n = 8;
+	EXPECT_EQ(-EINVAL, hmap_dump(fd, &cursor2, keys, values, &n));
+
+	/* The cursor belongs to the open file: a dup() continues the dump. */
+	fd2 = dup(fd);
+	while (cursor) {
+		n = 8;
+		ASSERT_EQ(0, hmap_dump(fd2, &cursor, keys, values, &n));
+		for (i = 0; i < n; i++)
+			seen[keys[i]]++;
+	}
+	for (i = 0; i < 100; i++)
+		EXPECT_EQ(1, seen[i]);
+	close(fd2);
+
+	/* A finished dump's cursor is dead. */
+	n = 8;
+	EXPECT_EQ(-EINVAL, hmap_dump(fd, &cursor2, keys, values, &n));
+	close(fd);
+}
+
+TEST_F(maps, dump_per_open_file_and_restart)
+{
+	const char *name = uname_of("dumpfiles");
+	uint8_t seen_a[300] = { 0 }, seen_b[300] = { 0 };
+	uint64_t keys[8], values[8], ca = 0, cb = 0;
+	bool a_done = false, b_done = false;
+	uint32_t n, i;
+	int a, b;
+
+	a = new_map(8, 8, 0, name, 0600);
+	ASSERT_LE(0, a);
+	b = hmap_open(name, 1);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, fill(a, 0, 300, 100));
+	/* Two open files, two independent dumps, interleaved. */
+	while (!a_done || !b_done) {
+		if (!a_done) {
+			n = 7;
+			ASSERT_EQ(0, hmap_dump(a, &ca, keys, values, &n));
+			for (i = 0; i < n; i++)
+				seen_a[keys[i]]++;
+			a_done = !ca;
+		}
+		if (!b_done) {
+			n = 5;
+			ASSERT_EQ(0, hmap_dump(b, &cb, keys, values, &n));
+			for (i = 0; i < n; i++)
+				seen_b[keys[i]]++;
+			b_done = !cb;
+		}
+	}
+	for (i = 0; i < 300; i++) {
+		EXPECT_EQ(1, seen_a[i]);
+		EXPECT_EQ(1, seen_b[i]);
+	}
+	/* Cursor 0 abandons a dump in progress and starts over. */
+	memset(seen_a, 0, sizeof(seen_a));
+	n = 8;
+	ca = 0;
+	ASSERT_EQ(0, hmap_dump(a, &ca, keys, values, &n));
+	ASSERT_NE(0, ca);
+	ca = 0;
+	ASSERT_EQ(0, dump_all(a, seen_a, 300, 64, NULL, NULL));
+	for (i = 0; i < 300; i++)
+		EXPECT_EQ(1, seen_a[i]);
+	/* Closing mid-dump releases it (kmemleak checks the rest). */
+	n = 8;
+	ASSERT_EQ(0, hmap_dump(b, &cb, keys, values, &n));
+	close(b);
+	close(a);
+	EXPECT_EQ(0, hmap_unlink(name));
+}
+
+TEST_F(maps, dump_fault_then_retry_loses_nothing)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t keys[16], values[16], cursor = 0, saved;
+	uint8_t seen[500] = { 0 };
+	uint32_t n, i;
+	void *none;
+	int fd = new_map(8, 8, 0, NULL, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fill(fd, 0, 500, 250));
+	none = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, none);
+	do {
+		/* Every call first faults on the values, then is repeated. */
+		saved = cursor;
+		n = 16;
+		EXPECT_EQ(-EFAULT, hmap_dump(fd, &cursor, keys, none, &n));
+		EXPECT_EQ(saved, cursor);
+		n = 16;
+		ASSERT_EQ(0, hmap_dump(fd, &cursor, keys, values, &n));
+		for (i = 0; i < n; i++) {
+			ASSERT_LT(keys[i], 500);
+			seen[keys[i]]++;
+		}
+	} while (cursor);
+	for (i = 0; i < 500; i++)
+		EXPECT_EQ(1, seen[i]);
+	munmap(none, page);
+	close(fd);
+}
+
+/* The writer process of the growth tests. */
+struct writer {
+	int fd;
+	int go[2];	/* parent -> child: a byte per step, 'q' to quit */
+	int done[2];	/* child -> parent: a byte per finished step */
+	uint64_t next, end, step;
+};
+
+static void writer_lockstep(struct writer *w)
+{
+	char c;
+
+	while (read(w->go[0], &c, 1) == 1 && c != 'q') {
+		if (w->next < w->end) {
+			uint64_t hi = w->next + w->step;
+
+			if (hi > w->end)
+				hi = w->end;
+			if (fill(w->fd, w->next, hi, 1024))
+				_exit(1);
+			w->next = hi;
+		}
+		c = w->next < w->end ? 's' : 'e';
+		if (write(w->done[1], &c, 1) != 1)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* Called by the dump between chunks: let the writer insert one step. */
+static void lockstep_between(void *arg)
+{
+	struct writer *w = arg;
+	char c = 'g';
+
+	if (write(w->go[1], &c, 1) != 1 || read(w->done[0], &c, 1) != 1)
+		abort();
+}
+
+static pid_t start_writer(struct writer *w, void (*fn)(struct writer *))
+{
+	pid_t pid;
+
+	if (pipe(w->go) || pipe(w->done))
+		return -1;
+	pid = fork();
+	if (!pid)
+		fn(w);
+	return pid;
+}
+
+static void stop_writer(struct writer *w, pid_t pid, int *status)
+{
+	char c = 'q';
+
+	if (write(w->go[1], &c, 1) != 1)
+		kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	close(w->go[0]);
+	close(w->go[1]);
+	close(w->done[0]);
+	close(w->done[1]);
+}
+
+/*
+ * Keys 0..N-1 are present for the whole dump; between two chunks another
+ * process inserts a few thousand more, so the map doubles several times
+ * during the dump. Each of the N keys comes back exactly once and no key
+ * twice.
+ */
+TEST_F_TIMEOUT(maps, dump_exactly_once_while_another_process_grows_map, 300)
+{
+	enum { N = 4000, M = 60000 };
+	struct hmap_ioc_stats before, after;
+	struct writer w = { .next = N, .end = N + M, .step = 1500 };
+	uint8_t *seen = calloc(N + M, 1);
+	int status = -1;
+	pid_t pid;
+
+	ASSERT_NE(NULL, seen);
+	w.fd = new_map(8, 8, 0, NULL, 0);
+	ASSERT_LE(0, w.fd);
+	ASSERT_EQ(0, fill(w.fd, 0, N, 1000));
+	ASSERT_EQ(0, hmap_stats(w.fd, &before));
+	pid = start_writer(&w, writer_lockstep);
+	ASSERT_LT(0, pid);
+
+	ASSERT_EQ(0, dump_all(w.fd, seen, N + M, 64, lockstep_between, &w));
+	stop_writer(&w, pid, &status);
+	EXPECT_EQ(0, status);
+	ASSERT_EQ(0, hmap_stats(w.fd, &after));
+
+	EXPECT_EQ(0, check_seen(seen, N, N + M));
+	/* The map did grow during the dump, several times. */
+	TH_LOG("B %u -> %u, growths %llu -> %llu", before.B, after.B,
+	       (unsigned long long)before.growths,
+	       (unsigned long long)after.growths);
+	EXPECT_LE(before.B + 3, after.B);
+	EXPECT_LE(before.growths + 3, after.growths);
+	free(seen);
+	close(w.fd);
+}
+
+static void writer_free_running(struct writer *w)
+{
+	uint64_t k;
+	char c = 'r';
+
+	/* Signal the start, then insert (and delete some of our own). */
+	if (write(w->done[1], &c, 1) != 1)
+		_exit(1);
+	for (k = w->next; k < w->end; k += w->step) {
+		if (fill(w->fd, k, k + w->step, 256))
+			_exit(1);
+		if (k >= w->next + 2 * w->step) {
+			uint64_t old = k - 2 * w->step;
+
+			if (hmap_delete(w->fd, &old))
+				_exit(2);
+		}
+	}
+	_exit(0);
+}
+
+static void yield_between(void *arg)
+{
+	(void)arg;
+	sched_yield();
+}
+
+TEST_F_TIMEOUT(maps, dump_exactly_once_during_concurrent_inserts, 300)
+{
+	enum { N = 3000, M = 40000 };
+	struct writer w = { .next = N, .end = N + M, .step = 500 };
+	uint8_t *seen = calloc(N + M, 1);
+	int status = -1;
+	pid_t pid;
+	char c;
+
+	ASSERT_NE(NULL, seen);
+	w.fd = new_map(8, 8, 0, NULL, 0);
+	ASSERT_LE(0, w.fd);
+	ASSERT_EQ(0, fill(w.fd, 0, N, 1000));
+	pid = start_writer(&w, writer_free_running);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(1, read(w.done[0], &c, 1));
+
+	ASSERT_EQ(0, dump_all(w.fd, seen, N + M, 16, yield_between, NULL));
+	waitpid(pid, &status, 0);
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(0, check_seen(seen, N, N + M));
+	free(seen);
+	close(w.fd);
+}
+
+TEST_F_TIMEOUT(maps, dump_sharded_map_while_it_grows, 300)
+{
+	enum { N = 3000, M = 30000 };
+	struct hmap_ioc_create c = {
+		.size = sizeof(c), .key_size = 8, .value_size = 8,
+		.flags = HMAP_CREATE_F_SHARDED, .shard_bits = 2,
+	};
+	struct writer w = { .next = N, .end = N + M, .step = 2000 };
+	uint8_t *seen = calloc(N + M, 1);
+	int status = -1;
+	pid_t pid;
+
+	ASSERT_NE(NULL, seen);
+	w.fd = xioctl(self->dev, HMAP_IOC_CREATE, &c);
+	ASSERT_LE(0, w.fd);
+	ASSERT_EQ(0, fill(w.fd, 0, N, 1000));
+	pid = start_writer(&w, writer_lockstep);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, dump_all(w.fd, seen, N + M, 32, lockstep_between, &w));
+	stop_writer(&w, pid, &status);
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(0, check_seen(seen, N, N + M));
+	free(seen);
+	close(w.fd);
+}
+
+TEST_HARNESS_MAIN
