@@ -1,0 +1,52 @@
+#!/bin/sh
+# hmap demo, run inside the test VM by `make demo`: a named map is created,
+# loaded with 200000 keys while we watch it grow, queried, dumped, mostly
+# emptied again, and removed.
+set -e
+export PATH=/opt/hmap:$PATH
+
+say() { printf '\n== %s\n' "$*"; }
+run() {
+	printf '$ %s\n' "$*"
+	"$@"
+}
+
+say "A named map: 8-byte keys, 8-byte values. It outlives each hmapctl call."
+run hmapctl map create demo key 8 value 8
+run hmapctl map list
+
+say "Load 100000 keys (key i, value i) in batches, printing the map's shape."
+echo "B is log2 of the bucket count; a bucket holds 8 entries, and more spill"
+echo "into chained overflow buckets."
+run hmapctl map fill demo 100000 every 25000
+
+say "Watch one doubling: past 6.5 keys per bucket (106496 keys at B=14) the"
+echo "map allocates 2^15 buckets; each later write also moves a couple of old"
+echo "buckets over ('evacuated'), so no single insert pays for the whole copy."
+run hmapctl map fill demo 16000 start 100000 every 2000
+run hmapctl map fill demo 84000 start 116000
+
+say "The map now"
+run hmapctl map stats demo
+
+say "Lookups"
+run hmapctl map lookup demo key u64 4242
+run hmapctl map update demo key u64 4242 value u64 99 exist
+run hmapctl map lookup demo key u64 4242
+printf '$ hmapctl map lookup demo key u64 999999\n'
+hmapctl map lookup demo key u64 999999 || echo "(exit status $?: not found)"
+run hmapctl -j map lookup demo key u64 7
+
+say "A dump streams every entry; here the first 4, then the total."
+printf '$ hmapctl map dump demo | head -n 4\n'
+hmapctl map dump demo | head -n 4
+printf '$ hmapctl map dump demo | tail -n 1\n'
+hmapctl map dump demo | tail -n 1
+
+say "Delete 190000 keys, watching the shape and the memory."
+run hmapctl map drain demo 190000 every 38000
+run hmapctl map stats demo
+
+say "Remove the name: the map is freed (no process has it open)."
+run hmapctl map unlink demo
+run hmapctl map list
