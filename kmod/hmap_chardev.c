@@ -1041,9 +1041,9 @@ static const struct file_operations hmapdev_dev_fops = {
 
 /*
  * Root only: every map pins unswappable kernel memory (charged to the
- * creator's memory cgroup, capped per map by max_entries_limit), so giving
- * users access is an administrator's decision, e.g. a udev rule setting a
- * group and mode 0660.
+ * memory cgroup of the writer, capped per map by max_entries_limit, and a
+ * named map outlives its creator), so giving users access is an
+ * administrator's decision, e.g. a udev rule setting a group and mode 0660.
  */
 static struct miscdevice hmapdev_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
