@@ -4,8 +4,8 @@
  * rhashtable (automatic_shrinking) and a fixed-size hashtable.h table on
  * the same workload, the latency of single inserts while a map grows, and
  * the write scaling of sharded against unsharded maps with two writers;
- * it prints markdown rows prefixed "hmap_bench:" and fails the load, so
- * nothing stays behind.
+ * it prints markdown rows prefixed "hmap_bench:" and holds nothing once
+ * loaded: unload it after reading the log.
  *
  * Workload: random u64 keys from a fixed-seed splitmix64, u64 values.
  * Phases: insert without hint, insert with hint, lookup hit, lookup miss,
@@ -518,11 +518,15 @@ static int __init hmap_bench_init(void)
 		bench_scaling(3, 2);
 	}
 	pr_info("hmap_bench: done\n");
-	/* Nothing to keep loaded. */
-	return -ECANCELED;
+	return 0;
+}
+
+static void __exit hmap_bench_exit(void)
+{
 }
 
 module_init(hmap_bench_init);
+module_exit(hmap_bench_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("hmap benchmark: hmap vs rhashtable vs hashtable.h in the kernel");
 MODULE_IMPORT_NS(HMAP_NS);

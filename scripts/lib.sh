@@ -34,9 +34,12 @@ with_progress() {
 	start=$(date +%s)
 	"$@" >"$log" 2>&1 &
 	pid=$!
+	# Poll every second (short steps end promptly), report every 15 s.
+	local ticks=0
 	while kill -0 "$pid" 2>/dev/null; do
-		sleep 15
-		kill -0 "$pid" 2>/dev/null &&
+		sleep 1
+		ticks=$((ticks + 1))
+		[ $((ticks % 15)) -eq 0 ] && kill -0 "$pid" 2>/dev/null &&
 			printf '  %s: %ds elapsed (log: %s)\n' "$label" $(($(date +%s) - start)) "$log" >&2
 	done
 	wait "$pid"

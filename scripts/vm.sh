@@ -6,6 +6,8 @@
 #                   kmemleak scan, power off. Console log: build/vm-test.log
 #   vm.sh --demo    run the payload's demo.sh if there is one, else the KUnit suites
 #   vm.sh --shell   interactive busybox shell on the console with hmap.ko loaded
+#   vm.sh --bench   load hmap_bench.ko (kernel arena) with HMAP_BENCH_ARGS, run the payload's
+#                   *_bench programs; usually with HMAP_KDIR/HMAP_KO_DIR of the bench kernel
 #
 # Environment: HMAP_KO_DIR (where hmap.ko/hmap_kunit.ko are, default the repo top),
 # HMAP_EXTRA_KO ("a.ko b.ko": more modules to load after hmap_kunit.ko, e.g. to prove a red run),
@@ -16,9 +18,9 @@ set -euo pipefail
 
 mode=${1:-}
 case "$mode" in
---test | --demo | --shell) mode=${mode#--} ;;
+--test | --demo | --shell | --bench) mode=${mode#--} ;;
 *)
-	echo "usage: $0 --test|--demo|--shell" >&2
+	echo "usage: $0 --test|--demo|--shell|--bench" >&2
 	exit 2
 	;;
 esac
@@ -36,7 +38,10 @@ die() {
 	exit 1
 }
 [ -f "$bzimage" ] || die "no test kernel at $bzimage (run 'make kernel')"
-for ko in hmap.ko hmap_kunit.ko; do
+# The bench kernel has no KUnit: it needs the benchmark module instead.
+kos="hmap.ko hmap_kunit.ko"
+[ "$mode" = bench ] && kos="hmap.ko hmap_bench.ko"
+for ko in $kos; do
 	[ -f "$kodir/$ko" ] || die "$kodir/$ko missing (run 'make modules')"
 done
 
@@ -59,7 +64,9 @@ for applet in $("$root/bin/busybox" --list-full); do
 	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
 done
 install -m 0755 "$top/scripts/vm-init.sh" "$root/init"
-cp "$kodir/hmap.ko" "$kodir/hmap_kunit.ko" "$root/lib/hmap/"
+for ko in $kos; do
+	cp "$kodir/$ko" "$root/lib/hmap/"
+done
 extra_names=""
 for ko in ${HMAP_EXTRA_KO:-}; do
 	[ -f "$ko" ] || die "HMAP_EXTRA_KO: $ko not found"
@@ -69,7 +76,8 @@ done
 if [ -d "$payload" ]; then
 	cp -a "$payload/." "$root/opt/hmap/"
 fi
-printf 'MODE=%s\nEXTRA_KO="%s"\n' "$mode" "${extra_names# }" >"$root/etc/hmap-vm.conf"
+printf 'MODE=%s\nEXTRA_KO="%s"\nBENCH_ARGS="%s"\n' "$mode" "${extra_names# }" \
+	"${HMAP_BENCH_ARGS:-}" >"$root/etc/hmap-vm.conf"
 initrd=$build/vm/initramfs.cpio.gz
 (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$initrd"
 
