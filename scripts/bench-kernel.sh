@@ -18,8 +18,10 @@ kdir=$(kernel_dir)
 
 if [ "$quick" = --quick ]; then
 	args="sizes=1000,10000,100000 reps=5 latency_n=100000 scale_n=50000"
+	prog_args=10000
 else
 	args="sizes=1000,10000,100000,1000000 reps=5 latency_n=1000000 scale_n=200000"
+	prog_args=100000
 fi
 
 "$top/scripts/build-kernel.sh"
@@ -33,6 +35,7 @@ make -s -C "$kdir" M="$tree" modules >"$build/bench-modules.log" 2>&1 ||
 echo "bench-kernel: running in the VM ($args); this takes a few minutes under TCG" >&2
 log=$build/vm-bench.log
 HMAP_KDIR=$kdir HMAP_KO_DIR=$tree HMAP_VM_LOG=$log HMAP_BENCH_ARGS="$args" \
+	HMAP_BENCH_PROG_ARGS=$prog_args \
 	HMAP_VM_TIMEOUT=${HMAP_VM_TIMEOUT:-3600} "$top/scripts/vm.sh" --bench
 
 grep -q 'hmap_bench: done' "$log" || { echo "bench-kernel: no results in $log" >&2; exit 1; }

@@ -113,7 +113,7 @@ bench)
 	for b in /opt/hmap/*_bench; do
 		[ -x "$b" ] || continue
 		mark "bench-begin $(basename "$b")"
-		"$b" >/tmp/bench.out 2>&1
+		"$b" $BENCH_PROG_ARGS >/tmp/bench.out 2>&1
 		to_kmsg /tmp/bench.out
 		mark "bench-end $(basename "$b") exit=$?"
 	done

@@ -7,7 +7,8 @@
 #   vm.sh --demo    run the payload's demo.sh if there is one, else the KUnit suites
 #   vm.sh --shell   interactive busybox shell on the console with hmap.ko loaded
 #   vm.sh --bench   load hmap_bench.ko (kernel arena) with HMAP_BENCH_ARGS, run the payload's
-#                   *_bench programs; usually with HMAP_KDIR/HMAP_KO_DIR of the bench kernel
+#                   *_bench programs with HMAP_BENCH_PROG_ARGS; usually with HMAP_KDIR and
+#                   HMAP_KO_DIR of the bench kernel
 #
 # Environment: HMAP_KO_DIR (where hmap.ko/hmap_kunit.ko are, default the repo top),
 # HMAP_EXTRA_KO ("a.ko b.ko": more modules to load after hmap_kunit.ko, e.g. to prove a red run),
@@ -76,8 +77,8 @@ done
 if [ -d "$payload" ]; then
 	cp -a "$payload/." "$root/opt/hmap/"
 fi
-printf 'MODE=%s\nEXTRA_KO="%s"\nBENCH_ARGS="%s"\n' "$mode" "${extra_names# }" \
-	"${HMAP_BENCH_ARGS:-}" >"$root/etc/hmap-vm.conf"
+printf 'MODE=%s\nEXTRA_KO="%s"\nBENCH_ARGS="%s"\nBENCH_PROG_ARGS="%s"\n' "$mode" \
+	"${extra_names# }" "${HMAP_BENCH_ARGS:-}" "${HMAP_BENCH_PROG_ARGS:-}" >"$root/etc/hmap-vm.conf"
 initrd=$build/vm/initramfs.cpio.gz
 (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$initrd"
 
