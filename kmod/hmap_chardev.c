@@ -101,6 +101,7 @@ struct hmapdev_map {
  * @cap: entries @stash can hold.
  * @head: first undelivered entry.
  * @len: undelivered entries.
+ * @error: -ESTALE if @iter ended early (see hmap_iter_error()).
  */
 struct hmapdev_dump {
 	struct hmap_iter iter;
@@ -111,6 +112,7 @@ struct hmapdev_dump {
 	u32 cap;
 	u32 head;
 	u32 len;
+	int error;
 };
 
 /**
@@ -256,7 +258,8 @@ static int hmapdev_check_name(const char *name, bool may_be_empty)
 	if (memchr_inv(name + len, 0, HMAP_IOC_NAME_LEN - len))
 		return -EINVAL;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("._-", name[i]))
+		if (!(isascii(name[i]) && isalnum(name[i])) &&
+		    !strchr("._-", name[i]))
 			return -EINVAL;
 	return 0;
 }
@@ -820,10 +823,13 @@ static void hmapdev_dump_fill(struct hmapdev_map *map, struct hmapdev_dump *d)
 	for (d->len = 0; d->len < d->cap; d->len++) {
 		e = d->stash + d->len * esize;
 		if (!hmap_iter_next(&d->iter, e, e + map->key_size)) {
+			d->error = hmap_iter_error(&d->iter);
 			hmap_iter_end(&d->iter);
 			d->iterating = false;
 			break;
 		}
+		if (!(d->len % 64))
+			cond_resched();
 	}
 }
 
@@ -871,6 +877,12 @@ static int hmapdev_ioc_dump(struct hmapdev_ucmd *uc)
 		goto out_unlock;
 	if (!d->len && d->iterating)
 		hmapdev_dump_fill(map, d);
+	if (d->error) {
+		/* Keys this dump might still need were freed: start again. */
+		ret = d->error;
+		hmapdev_dump_end(d);
+		goto out_unlock;
+	}
 
 	/* Deliver; commit (consume the entries) only if nothing faulted. */
 	n = min(a->count, d->len);
@@ -959,9 +971,9 @@ static int hmapdev_ioc_stats(struct hmapdev_ucmd *uc)
 
 #define DEV_BASE	HMAP_IOC_NR_CREATE
 static const struct hmapdev_op hmapdev_dev_ops[] = {
-	HMAPDEV_OP(DEV_BASE, CREATE, create, CREATE, false, hmapdev_ioc_create),
+	HMAPDEV_OP(DEV_BASE, CREATE, create, CREATE, true, hmapdev_ioc_create),
 	HMAPDEV_OP(DEV_BASE, OPEN, open, OPEN, false, hmapdev_ioc_open),
-	HMAPDEV_OP(DEV_BASE, UNLINK, unlink, UNLINK, false, hmapdev_ioc_unlink),
+	HMAPDEV_OP(DEV_BASE, UNLINK, unlink, UNLINK, true, hmapdev_ioc_unlink),
 	HMAPDEV_OP(DEV_BASE, LIST, list, LIST, false, hmapdev_ioc_list),
 };
 

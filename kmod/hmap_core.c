@@ -96,14 +96,15 @@ static inline u8 *gen_bucket(const struct hmap_core *h,
 	return (u8 *)gen->data + idx * h->bucket_size;
 }
 
+/* READ_ONCE: lockless lookups walk chains while a writer links them. */
 static inline u8 *bucket_next(const struct hmap_core *h, const u8 *b)
 {
-	return *(u8 * const *)(b + h->ovf_off);
+	return READ_ONCE(*(u8 * const *)(b + h->ovf_off));
 }
 
 static inline void bucket_set_next(const struct hmap_core *h, u8 *b, u8 *next)
 {
-	*(u8 **)(b + h->ovf_off) = next;
+	WRITE_ONCE(*(u8 **)(b + h->ovf_off), next);
 }
 
 static inline u8 *slot_key_raw(const struct hmap_core *h, u8 *b,
@@ -118,11 +119,15 @@ static inline u8 *slot_value_raw(const struct hmap_core *h, u8 *b,
 	return b + h->values_off + i * h->value_slot;
 }
 
+/*
+ * An out-of-line key or value pointer is NULL while its slot is being
+ * filled or cleared; lockless lookups see that as "no entry" and retry.
+ */
 static inline void *slot_key(const struct hmap_core *h, u8 *b, unsigned int i)
 {
 	u8 *k = slot_key_raw(h, b, i);
 
-	return h->indirect_key ? *(void **)k : k;
+	return h->indirect_key ? READ_ONCE(*(void **)k) : k;
 }
 
 static inline void *slot_value(const struct hmap_core *h, u8 *b,
@@ -130,7 +135,7 @@ static inline void *slot_value(const struct hmap_core *h, u8 *b,
 {
 	u8 *v = slot_value_raw(h, b, i);
 
-	return h->indirect_value ? *(void **)v : v;
+	return h->indirect_value ? READ_ONCE(*(void **)v) : v;
 }
 
 /**
@@ -335,11 +340,21 @@ static void gen_free_overflow(struct hmap_gen *gen)
 	gen->ovf = NULL;
 }
 
-/* Zero every bucket, keeping the memory: iterators may still hold it. */
+/*
+ * Zero every bucket, keeping the memory: iterators may still hold it. The
+ * chain links go first, whole, so that a lockless reader racing with the
+ * memset never loads a half-zeroed pointer (out-of-line key and value
+ * pointers were cleared the same way by free_all_objects()).
+ */
 static void gen_wipe(const struct hmap_core *h, struct hmap_gen *gen)
 {
 	struct hmap_ovf *o;
+	u32 i;
 
+	for (i = 0; i < gen->nbuckets; i++)
+		bucket_set_next(h, gen_bucket(h, gen, i), NULL);
+	for (o = gen->ovf; o; o = o->next)
+		bucket_set_next(h, o->bucket, NULL);
 	memset(gen->data, 0, (size_t)gen->nbuckets * h->bucket_size);
 	for (o = gen->ovf; o; o = o->next)
 		memset(o->bucket, 0, h->bucket_size);
@@ -387,23 +402,22 @@ struct hmap_obj {
 	u8 data[] __aligned(8);
 };
 
-static void *obj_alloc(size_t size, gfp_t gfp)
+static size_t obj_size(const struct hmap_core *h, enum hmap_obj_kind kind)
 {
-	struct hmap_obj *o = hmap_core_zalloc(sizeof(*o) + size, gfp);
-
-	return o ? o->data : NULL;
+	return sizeof(struct hmap_obj) +
+	       (kind == HMAP_OBJ_KEY ? h->key_size : h->value_size);
 }
 
-static void obj_free(struct hmap_core *h, void *p, bool is_key)
+/* Storage for an out-of-line key or value: a donated one, else new. */
+static void *obj_alloc(struct hmap_core *h, enum hmap_obj_kind kind, gfp_t gfp)
 {
-	struct hmap_obj *o = container_of(p, struct hmap_obj, data[0]);
+	struct hmap_obj *o = h->obj_reserve[kind];
 
-	if (is_key && h->niters) {
-		o->next = h->deferred;
-		h->deferred = o;
-		return;
-	}
-	kvfree_rcu(o, rcu);
+	if (o)
+		h->obj_reserve[kind] = NULL;
+	else
+		o = hmap_core_zalloc(obj_size(h, kind), gfp);
+	return o ? o->data : NULL;
 }
 
 static void obj_flush_deferred(struct hmap_core *h)
@@ -415,17 +429,53 @@ static void obj_flush_deferred(struct hmap_core *h)
 		kvfree_rcu(o, rcu);
 	}
 	h->deferred = NULL;
+	h->deferred_bytes = 0;
 }
 
-/* Release what a live slot owns and zero it. */
+/*
+ * Keys held back for iterators may take at most this much, or as much as
+ * the map's live keys if that is more; beyond it they are freed and the
+ * iterators in progress end as stale.
+ */
+#define HMAP_DEFERRED_MIN_BYTES	BIT(20)
+
+static void obj_free(struct hmap_core *h, void *p, bool is_key)
+{
+	struct hmap_obj *o = container_of(p, struct hmap_obj, data[0]);
+
+	if (is_key && h->niters) {
+		o->next = h->deferred;
+		h->deferred = o;
+		h->deferred_bytes += obj_size(h, HMAP_OBJ_KEY);
+		if (h->deferred_bytes > max(HMAP_DEFERRED_MIN_BYTES,
+					    h->count * obj_size(h, HMAP_OBJ_KEY))) {
+			obj_flush_deferred(h);
+			h->iter_epoch++;
+		}
+		return;
+	}
+	kvfree_rcu(o, rcu);
+}
+
+/*
+ * Release what a live slot owns and zero it. Out-of-line pointers are
+ * cleared whole (WRITE_ONCE), never byte by byte: a lockless reader may be
+ * loading them.
+ */
 static void slot_clear(struct hmap_core *h, u8 *b, unsigned int i)
 {
-	if (h->indirect_key)
+	if (h->indirect_key) {
 		obj_free(h, slot_key(h, b, i), true);
-	if (h->indirect_value)
+		WRITE_ONCE(*(void **)slot_key_raw(h, b, i), NULL);
+	} else {
+		memset(slot_key_raw(h, b, i), 0, h->key_slot);
+	}
+	if (h->indirect_value) {
 		obj_free(h, slot_value(h, b, i), false);
-	memset(slot_key_raw(h, b, i), 0, h->key_slot);
-	memset(slot_value_raw(h, b, i), 0, h->value_slot);
+		WRITE_ONCE(*(void **)slot_value_raw(h, b, i), NULL);
+	} else {
+		memset(slot_value_raw(h, b, i), 0, h->value_slot);
+	}
 }
 
 /* Free the out-of-line objects of every live entry (clear and destroy). */
@@ -532,10 +582,15 @@ static u8 *overflow_link(struct hmap_core *h, u8 *last, gfp_t gfp)
 
 /* ---- lookup ---- */
 
-/* The chain a lookup of @hash must search: the old one until evacuated. */
+/*
+ * The chain a lookup of @hash must search: the old one until evacuated.
+ * Each array is indexed with its own B, read through the pointer that was
+ * loaded, so a lockless reader racing with a growth stays in bounds.
+ */
 static u8 *lookup_bucket(const struct hmap_core *h, u64 hash)
 {
-	const struct hmap_gen *old = h->oldbuckets;
+	const struct hmap_gen *old = READ_ONCE(h->oldbuckets);
+	const struct hmap_gen *gen;
 	u8 *b;
 
 	if (unlikely(old)) {
@@ -543,14 +598,17 @@ static u8 *lookup_bucket(const struct hmap_core *h, u64 hash)
 		if (!bucket_evacuated(b))
 			return b;
 	}
-	return gen_bucket(h, h->buckets, hash & bucket_mask(h->B));
+	gen = READ_ONCE(h->buckets);
+	return gen ? gen_bucket(h, gen, hash & bucket_mask(gen->B)) : NULL;
 }
 
 static __always_inline bool key_equal(const struct hmap_core *h, u8 *b,
 				      unsigned int i, const void *key,
 				      u32 ksize)
 {
-	return !memcmp(slot_key(h, b, i), key, ksize);
+	const void *k = slot_key(h, b, i);
+
+	return k && !memcmp(k, key, ksize);
 }
 
 /* Search the chain at @b; return the bucket holding @key, slot in @slot. */
@@ -562,11 +620,16 @@ static __always_inline u8 *chain_find(const struct hmap_core *h, u8 *b,
 
 	for (; b; b = bucket_next(h, b)) {
 		for (i = 0; i < HMAP_SLOTS; i++) {
-			if (b[i] != top) {
-				if (b[i] == HMAP_EMPTY_REST)
+			u8 t = READ_ONCE(b[i]);
+
+			if (t != top) {
+				if (t == HMAP_EMPTY_REST)
 					return NULL;
 				continue;
 			}
+			if (h->indirect_key || h->indirect_value)
+				/* Pairs with the release publishing the slot. */
+				smp_rmb();
 			if (key_equal(h, b, i, key, ksize)) {
 				*slot = i;
 				return b;
@@ -613,12 +676,16 @@ static __always_inline void *lookup_sized(const struct hmap_core *h,
  * @h: the map.
  * @key: key_size bytes.
  *
+ * Safe without the writers' lock under RCU, if the caller detects
+ * concurrent writes (the module's sequence count) and retries: a racing
+ * write can make it miss or return a stale pointer, never fault.
+ *
  * Return: a pointer to the value (valid until the next write), or NULL.
  * For a map with value_size 0 the pointer is non-NULL but not readable.
  */
 void *hmap_core_lookup(const struct hmap_core *h, const void *key)
 {
-	if (!h->count)
+	if (!READ_ONCE(h->count))
 		return NULL;
 	switch (h->key_size) {
 	case 4:
@@ -672,11 +739,12 @@ static void evac_copy(struct hmap_core *h, struct evac_dst *dst, u8 *src,
 		dst->b = overflow_link(h, dst->b, 0);
 		dst->i = 0;
 	}
-	dst->b[dst->i] = top;
 	memcpy(slot_key_raw(h, dst->b, dst->i), slot_key_raw(h, src, i),
 	       h->key_slot);
 	memcpy(slot_value_raw(h, dst->b, dst->i), slot_value_raw(h, src, i),
 	       h->value_slot);
+	/* Publish the slot only once its key and value are in place. */
+	smp_store_release(&dst->b[dst->i], top);
 	dst->i++;
 	h->moved++;
 }
@@ -736,8 +804,10 @@ static void advance_evacuation_mark(struct hmap_core *h, unsigned long newbit)
 	       bucket_evacuated(gen_bucket(h, h->oldbuckets, h->nevacuate)))
 		h->nevacuate++;
 	if (h->nevacuate == newbit) {
-		gen_release(h->oldbuckets);
-		h->oldbuckets = NULL;
+		struct hmap_gen *old = h->oldbuckets;
+
+		WRITE_ONCE(h->oldbuckets, NULL);
+		gen_release(old);
 		h->flags &= ~HMAP_F_SAME_SIZE;
 	}
 }
@@ -781,8 +851,9 @@ static int hash_grow(struct hmap_core *h, gfp_t gfp)
 	gen = gen_alloc(h, h->B + bigger, gfp);
 	if (!gen)
 		return -ENOMEM;
-	h->oldbuckets = h->buckets;
-	h->buckets = gen;
+	WRITE_ONCE(h->oldbuckets, h->buckets);
+	/* Lockless lookups index @gen with gen->B: publish it initialized. */
+	smp_store_release(&h->buckets, gen);
 	h->B += bigger;
 	h->growths++;
 	if (!bigger)
@@ -838,6 +909,38 @@ void *hmap_core_ovf_alloc(const struct hmap_core *h, gfp_t gfp)
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_ovf_alloc);
 
 /**
+ * hmap_core_obj_alloc() - allocate out-of-line storage for later donation.
+ * @h: the map (only its immutable geometry is read: no lock needed).
+ * @kind: HMAP_OBJ_KEY or HMAP_OBJ_VALUE.
+ * @gfp: allocation flags.
+ *
+ * Return: the object, to be passed to hmap_core_donate_obj(), or NULL.
+ * Maps whose keys (values) are stored inline need none.
+ */
+void *hmap_core_obj_alloc(const struct hmap_core *h, enum hmap_obj_kind kind,
+			  gfp_t gfp)
+{
+	return hmap_core_zalloc(obj_size(h, kind), gfp);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_obj_alloc);
+
+/**
+ * hmap_core_donate_obj() - keep an object for the next out-of-line insert.
+ * @h: the map.
+ * @kind: HMAP_OBJ_KEY or HMAP_OBJ_VALUE.
+ * @obj: from hmap_core_obj_alloc(); the map owns it from now on.
+ */
+void hmap_core_donate_obj(struct hmap_core *h, enum hmap_obj_kind kind,
+			  void *obj)
+{
+	if (h->obj_reserve[kind])
+		hmap_core_free(obj);
+	else
+		h->obj_reserve[kind] = obj;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_donate_obj);
+
+/**
  * hmap_core_donate() - hand the map memory allocated outside its lock.
  * @h: the map.
  * @gen: an array from hmap_core_gen_alloc(), kept for the next growth of
@@ -881,13 +984,13 @@ static int slot_fill(struct hmap_core *h, u8 *b, unsigned int i,
 	void *k = slot_key_raw(h, b, i), *v = slot_value_raw(h, b, i);
 
 	if (h->indirect_key) {
-		k = obj_alloc(h->key_size, gfp);
+		k = obj_alloc(h, HMAP_OBJ_KEY, gfp);
 		if (!k)
 			return -ENOMEM;
 		*(void **)slot_key_raw(h, b, i) = k;
 	}
 	if (h->indirect_value) {
-		v = obj_alloc(h->value_size, gfp);
+		v = obj_alloc(h, HMAP_OBJ_VALUE, gfp);
 		if (!v) {
 			if (h->indirect_key) {
 				obj_free(h, k, false);
@@ -900,7 +1003,8 @@ static int slot_fill(struct hmap_core *h, u8 *b, unsigned int i,
 	memcpy(k, key, h->key_size);
 	if (h->value_size)
 		memcpy(v, value, h->value_size);
-	b[i] = top;
+	/* Lockless lookups see the slot only once key and value are in. */
+	smp_store_release(&b[i], top);
 	h->count++;
 	return 0;
 }
@@ -970,9 +1074,12 @@ int hmap_core_update(struct hmap_core *h, const void *key, const void *value,
 	if (!h->buckets) {
 		if (flags == HMAP_EXIST)
 			return -ENOENT;
-		h->buckets = gen_alloc(h, 0, gfp);
-		if (!h->buckets)
+		struct hmap_gen *gen = gen_alloc(h, 0, gfp);
+
+		if (!gen)
 			return -ENOMEM;
+		/* Lockless lookups read gen->B through this pointer. */
+		smp_store_release(&h->buckets, gen);
 	}
 again:
 	err = 0;
@@ -1069,8 +1176,9 @@ int hmap_core_delete(struct hmap_core *h, const void *key, void *value_out,
 		return -ENOENT;
 	if (value_out && h->value_size)
 		memcpy(value_out, slot_value(h, b, i), h->value_size);
+	/* Hide the slot from lockless lookups before taking it apart. */
+	WRITE_ONCE(b[i], HMAP_EMPTY_ONE);
 	slot_clear(h, b, i);
-	b[i] = HMAP_EMPTY_ONE;
 	mark_empty_rest(h, head, b, i);
 	/* An empty map takes a new seed, so collisions cannot be replayed. */
 	if (!--h->count)
@@ -1094,10 +1202,12 @@ void hmap_core_clear(struct hmap_core *h)
 
 	free_all_objects(h);
 	if (h->oldbuckets) {
-		if (h->oldbuckets->refs)
-			gen_wipe(h, h->oldbuckets);
-		gen_release(h->oldbuckets);
-		h->oldbuckets = NULL;
+		struct hmap_gen *old = h->oldbuckets;
+
+		WRITE_ONCE(h->oldbuckets, NULL);
+		if (old->refs)
+			gen_wipe(h, old);
+		gen_release(old);
 	}
 	h->spare = NULL;
 	h->nspare = 0;
@@ -1176,6 +1286,8 @@ void hmap_core_destroy(struct hmap_core *h)
 	if (h->buckets)
 		gen_free(h->buckets);
 	hmap_core_free(h->reserve);
+	hmap_core_free(h->obj_reserve[HMAP_OBJ_KEY]);
+	hmap_core_free(h->obj_reserve[HMAP_OBJ_VALUE]);
 	h->oldbuckets = NULL;
 	h->buckets = NULL;
 	h->reserve = NULL;
@@ -1208,6 +1320,7 @@ void hmap_core_iter_start(struct hmap_core *h, struct hmap_core_iter *it)
 	it->gen = h->buckets;
 	it->gen->refs++;
 	h->niters++;
+	it->epoch = h->iter_epoch;
 	it->B = it->gen->B;
 	r = hmap_random_u64();
 	it->start_bucket = r & bucket_mask(it->B);
@@ -1284,8 +1397,10 @@ static void iter_leave_chain(struct hmap_core_iter *it)
  *
  * Both pointers are valid until the next write to the map.
  *
- * Return: true if an entry was returned; false at the end (the iterator
- * is then ended).
+ * Return: true if an entry was returned; false at the end, or if the
+ * iteration went stale (@it->stale): a map with out-of-line keys deleted
+ * more of them than it holds back for iterators. Either way the iterator
+ * is then ended.
  */
 bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
 			 void **value)
@@ -1296,6 +1411,12 @@ bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
 	u8 top;
 
 	while (!it->done) {
+		/* Keys it might still read were freed: see obj_free(). */
+		if (unlikely(it->epoch != h->iter_epoch)) {
+			it->stale = true;
+			hmap_core_iter_end(it);
+			break;
+		}
 		if (!it->b) {
 			if (it->bucket == it->start_bucket && it->wrapped) {
 				hmap_core_iter_end(it);

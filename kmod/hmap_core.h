@@ -44,6 +44,12 @@ enum hmap_tophash {
 struct hmap_ovf;
 struct hmap_obj;
 
+/* Kinds of out-of-line object, for donation. */
+enum hmap_obj_kind {
+	HMAP_OBJ_VALUE,
+	HMAP_OBJ_KEY,
+};
+
 /**
  * struct hmap_gen - one bucket array and the overflow buckets chained to it.
  * @ovf: separately allocated overflow buckets, freed with the generation.
@@ -80,7 +86,10 @@ struct hmap_gen {
  * @nspare: length of @spare.
  * @niters: iterators in progress.
  * @deferred: out-of-line keys deleted while iterators were in progress.
+ * @deferred_bytes: memory held by @deferred.
+ * @iter_epoch: bumped when @deferred overflows; older iterators are stale.
  * @reserve: a bucket array donated for the next growth of its size.
+ * @obj_reserve: a donated out-of-line value and key, by &enum hmap_obj_kind.
  * @moved: entries evacuated since creation.
  * @growths: growths started since creation.
  * @hkey: per-map hash key, re-randomized when the map becomes empty;
@@ -109,7 +118,10 @@ struct hmap_core {
 	unsigned int nspare;
 	unsigned int niters;
 	struct hmap_obj *deferred;
+	u64 deferred_bytes;
+	u32 iter_epoch;
 	struct hmap_gen *reserve;
+	struct hmap_obj *obj_reserve[2];
 	u64 moved;
 	u64 growths;
 	hsiphash_key_t hkey;
@@ -196,6 +208,10 @@ struct hmap_gen *hmap_core_gen_alloc(const struct hmap_core *h, u8 B,
 void *hmap_core_ovf_alloc(const struct hmap_core *h, gfp_t gfp);
 void hmap_core_donate(struct hmap_core *h, struct hmap_gen *gen, void **ovf,
 		      unsigned int n);
+void *hmap_core_obj_alloc(const struct hmap_core *h, enum hmap_obj_kind kind,
+			  gfp_t gfp);
+void hmap_core_donate_obj(struct hmap_core *h, enum hmap_obj_kind kind,
+			  void *obj);
 
 /* Exposed for the KUnit suites and native tests. */
 u8 hmap_core_tophash(u64 hash);

@@ -157,13 +157,14 @@ static void shard_write_end(struct hmap *m, struct hmap_shard *s,
 
 /*
  * Allocate, with the caller's flags and outside the lock, what the core
- * ran out of: the array for a pending growth and a few overflow buckets.
+ * may have run out of: the array for a pending growth, a few overflow
+ * buckets and out-of-line storage for one key and value.
  */
 static int shard_refill(struct hmap *m, struct hmap_shard *s, gfp_t gfp)
 {
-	void *ovf[HMAP_REFILL_OVERFLOW];
+	void *ovf[HMAP_REFILL_OVERFLOW], *obj[2] = { NULL, NULL };
 	struct hmap_gen *gen = NULL;
-	unsigned int n;
+	unsigned int n, k;
 	int B;
 
 	spin_lock_bh(&s->lock);
@@ -180,8 +181,18 @@ static int shard_refill(struct hmap *m, struct hmap_shard *s, gfp_t gfp)
 		if (!ovf[n])
 			break;
 	}
+	/* Out-of-line storage for the new entry (large keys or values). */
+	if (s->core.indirect_key)
+		obj[HMAP_OBJ_KEY] = hmap_core_obj_alloc(&s->core, HMAP_OBJ_KEY,
+							caller_gfp(m, gfp));
+	if (s->core.indirect_value)
+		obj[HMAP_OBJ_VALUE] = hmap_core_obj_alloc(&s->core, HMAP_OBJ_VALUE,
+							  caller_gfp(m, gfp));
 	spin_lock_bh(&s->lock);
 	hmap_core_donate(&s->core, gen, ovf, n);
+	for (k = 0; k < ARRAY_SIZE(obj); k++)
+		if (obj[k])
+			hmap_core_donate_obj(&s->core, k, obj[k]);
 	spin_unlock_bh(&s->lock);
 	return gen || n ? 0 : -ENOMEM;
 }
@@ -356,13 +367,19 @@ bool hmap_iter_next(struct hmap_iter *it, void *key, void *value)
 		spin_unlock_bh(&s->lock);
 		if (found)
 			return true;
-		if (it->shard + 1 == m->nshards)
+		if (it->shard + 1 == m->nshards || it->core.stale)
 			return false;
 		it->shard++;
 		iter_open_shard(it);
 	}
 }
 EXPORT_SYMBOL_NS_GPL(hmap_iter_next, HMAP_NS);
+
+int hmap_iter_error(const struct hmap_iter *it)
+{
+	return it->core.stale ? -ESTALE : 0;
+}
+EXPORT_SYMBOL_NS_GPL(hmap_iter_error, HMAP_NS);
 
 void hmap_iter_end(struct hmap_iter *it)
 {

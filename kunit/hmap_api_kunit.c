@@ -48,6 +48,11 @@ static int put(struct hmap *m, u64 k, u64 v, u64 flags)
 	return hmap_update(m, &k, &v, flags, GFP_KERNEL);
 }
 
+static int put_buf(struct hmap *m, u64 k, const void *value)
+{
+	return hmap_update(m, &k, value, HMAP_ANY, GFP_KERNEL);
+}
+
 static int put_atomic(struct hmap *m, u64 k, u64 v)
 {
 	return hmap_update(m, &k, &v, HMAP_ANY, GFP_ATOMIC);
@@ -238,6 +243,33 @@ static void hmap_iter_end_early_releases(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, put(m, 1000, 1, HMAP_ANY), 0);
 }
 
+static void hmap_iter_stale_after_out_of_line_churn(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 200, 8, 0);
+	u8 key[200] = { }, first[200];
+	struct hmap_iter it;
+	u64 k, v = 0, round;
+
+	for (k = 0; k < 100; k++) {
+		memcpy(key, &k, 8);
+		KUNIT_ASSERT_EQ(test, hmap_update(m, key, &v, HMAP_ANY, GFP_KERNEL), 0);
+	}
+	hmap_iter_start(m, &it);
+	KUNIT_ASSERT_TRUE(test, hmap_iter_next(&it, first, &v));
+	KUNIT_EXPECT_EQ(test, hmap_iter_error(&it), 0);
+	/* ~1.3 MiB of deleted 200-byte keys: more than the map holds back. */
+	for (round = 0; round < 6000; round++) {
+		k = 1000 + round;
+		memcpy(key, &k, 8);
+		KUNIT_ASSERT_EQ(test, hmap_update(m, key, &v, HMAP_ANY, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, hmap_delete(m, key), 0);
+	}
+	KUNIT_EXPECT_FALSE(test, hmap_iter_next(&it, key, &v));
+	KUNIT_EXPECT_EQ(test, hmap_iter_error(&it), -ESTALE);
+	hmap_iter_end(&it);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 100);
+}
+
 static void hmap_lock_tier_in_place(struct kunit *test)
 {
 	struct hmap *m = make_map(test, 8, 8, 0);
@@ -288,6 +320,27 @@ static void hmap_update_sleeping_caller_grows_large(struct kunit *test)
 	KUNIT_EXPECT_GE(test, st.B, 15 - 2 * (st.shards > 1));
 }
 
+static void hmap_update_largest_values(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, HMAP_VALUE_SIZE_MAX, 0);
+	u8 *val = kunit_kzalloc(test, HMAP_VALUE_SIZE_MAX, GFP_KERNEL);
+	u64 k;
+
+	KUNIT_ASSERT_NOT_NULL(test, val);
+	/*
+	 * 64 KiB out-of-line values: too large for GFP_NOWAIT under the lock
+	 * to be reliable; a sleeping caller must still never see -ENOMEM.
+	 */
+	for (k = 0; k < 64; k++) {
+		memset(val, (u8)k, HMAP_VALUE_SIZE_MAX);
+		KUNIT_ASSERT_EQ(test, put_buf(m, k, val), 0);
+	}
+	k = 63;
+	memset(val, 0, HMAP_VALUE_SIZE_MAX);
+	KUNIT_ASSERT_EQ(test, hmap_lookup(m, &k, val), 0);
+	KUNIT_EXPECT_EQ(test, val[HMAP_VALUE_SIZE_MAX - 1], 63);
+}
+
 static u64 hash_low_byte(const void *key, u32 len, u64 seed)
 {
 	return *(const u8 *)key;
@@ -331,10 +384,12 @@ static struct kunit_case hmap_api_cases[] = {
 	KUNIT_CASE_PARAM(hmap_get_stats_reports_shape, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_iter_returns_each_key_once, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_iter_end_early_releases, sharded_gen_params),
+	KUNIT_CASE(hmap_iter_stale_after_out_of_line_churn),
 	KUNIT_CASE(hmap_lock_tier_in_place),
 	KUNIT_CASE_PARAM(hmap_update_atomic_context, sharded_gen_params),
 	KUNIT_CASE_PARAM_ATTR(hmap_update_sleeping_caller_grows_large,
 			      sharded_gen_params, { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_PARAM(hmap_update_largest_values, sharded_gen_params),
 	KUNIT_CASE(hmap_create_custom_hash),
 	KUNIT_CASE(hmap_id_unique),
 	{}

@@ -216,7 +216,112 @@ static void hmap_update_parallel_writers_lose_nothing(struct kunit *test)
 	hmap_destroy(m);
 }
 
+/*
+ * Out-of-line keys (200 B) and values (256 B): their pointers are set and
+ * cleared while lockless lookups run. A writer inserts, deletes and clears
+ * in a loop; readers look keys up and check that a value, when found, is
+ * whole (256 equal bytes tagged with the key). KASAN watches the pointers.
+ */
+#define BIG_KEYS	1500
+
+struct big_conc {
+	struct hmap *m;
+	bool stop;
+	atomic_long_t lookups;
+	atomic_long_t found;
+	atomic_long_t torn;
+	unsigned long rounds;
+	struct completion done[READERS + 1];
+};
+
+static void big_key(u8 *k, u32 idx)
+{
+	memset(k, 0x5a, 200);
+	memcpy(k, &idx, sizeof(idx));
+}
+
+static int big_reader_fn(void *arg)
+{
+	struct big_conc *c = arg;
+	unsigned long n = 0, found = 0, torn = 0;
+	u8 key[200], val[256];
+	u32 idx;
+	int i;
+
+	while (!READ_ONCE(c->stop)) {
+		idx = get_random_u32_below(BIG_KEYS);
+		big_key(key, idx);
+		if (!hmap_lookup(c->m, key, val)) {
+			found++;
+			for (i = 1; i < 256; i++)
+				torn += val[i] != val[0];
+			torn += val[0] != (u8)idx;
+		}
+		if (!(++n % 128))
+			cond_resched();
+	}
+	atomic_long_add(n, &c->lookups);
+	atomic_long_add(found, &c->found);
+	atomic_long_add(torn, &c->torn);
+	complete(&c->done[0]);
+	return 0;
+}
+
+static int big_writer_fn(void *arg)
+{
+	struct big_conc *c = arg;
+	unsigned long deadline = jiffies + msecs_to_jiffies(RUN_MS);
+	u8 key[200], val[256];
+	u32 idx;
+
+	while (time_before(jiffies, deadline)) {
+		for (idx = 0; idx < BIG_KEYS; idx++) {
+			big_key(key, idx);
+			memset(val, (u8)idx, sizeof(val));
+			hmap_update(c->m, key, val, HMAP_ANY, GFP_KERNEL);
+		}
+		for (idx = 0; idx < BIG_KEYS; idx += 2) {
+			big_key(key, idx);
+			hmap_delete(c->m, key);
+		}
+		hmap_clear(c->m);
+		c->rounds++;
+		cond_resched();
+	}
+	WRITE_ONCE(c->stop, true);
+	complete(&c->done[READERS]);
+	return 0;
+}
+
+static void hmap_lookup_out_of_line_during_clear(struct kunit *test)
+{
+	struct hmap_params p = { .key_size = 200, .value_size = 256 };
+	struct big_conc *c;
+	int i;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->m = hmap_create(&p, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->m);
+	for (i = 0; i <= READERS; i++)
+		init_completion(&c->done[i]);
+	for (i = 0; i < READERS; i++)
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(big_reader_fn, c, "hmap-brd%d", i)));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(big_writer_fn, c, "hmap-bwr")));
+	wait_for_completion(&c->done[READERS]);
+	for (i = 0; i < READERS; i++)
+		wait_for_completion(&c->done[0]);
+	kunit_info(test, "lookups=%ld found=%ld rounds=%lu torn=%ld\n",
+		   atomic_long_read(&c->lookups), atomic_long_read(&c->found),
+		   c->rounds, atomic_long_read(&c->torn));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->torn), 0);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&c->found), 0);
+	KUNIT_EXPECT_GT(test, c->rounds, 1);
+	hmap_destroy(c->m);
+}
+
 static struct kunit_case hmap_concurrency_cases[] = {
+	KUNIT_CASE_SLOW(hmap_lookup_out_of_line_during_clear),
 	KUNIT_CASE_PARAM_ATTR(hmap_lookup_never_misses_during_growth,
 			      shards_gen_params, { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM(hmap_update_parallel_writers_lose_nothing,

@@ -245,9 +245,25 @@ void hmap_iter_start(struct hmap *m, struct hmap_iter *it);
  * @value: receives value_size bytes; may be NULL.
  *
  * Context: Process or softirq context. Takes and releases a shard lock.
- * Return: true if an entry was copied, false at the end.
+ * Return: true if an entry was copied, false at the end or when the
+ * iteration went stale (see hmap_iter_error()).
  */
 bool hmap_iter_next(struct hmap_iter *it, void *key, void *value);
+
+/**
+ * hmap_iter_error() - why an iteration ended.
+ * @it: iterator on which hmap_iter_next() returned false.
+ *
+ * Only maps with keys over 128 bytes can go stale: while an iteration is
+ * in progress they hold back the keys deleted meanwhile, up to as much
+ * memory as their live keys (at least 1 MiB), and end the iterations
+ * that would need more.
+ *
+ * Context: Any context.
+ * Return: 0 if every entry was returned, -ESTALE if the iteration ended
+ * early; start a new one.
+ */
+int hmap_iter_error(const struct hmap_iter *it);
 /**
  * hmap_iter_end() - finish an iteration and release what it holds.
  * @it: iterator; calling it again, or after the end, is harmless.

@@ -47,6 +47,8 @@ struct hmap_gen;
  * @i: next slot (0..8) in @b, counted from @offset.
  * @wrapped: the bucket index has wrapped around to 0.
  * @done: iteration finished or the map was empty at start.
+ * @stale: ended early: keys it could still need were freed.
+ * @epoch: the map's iter_epoch when the iteration started.
  */
 struct hmap_core_iter {
 	struct hmap_core *h;
@@ -61,6 +63,8 @@ struct hmap_core_iter {
 	u8 i;
 	bool wrapped;
 	bool done;
+	bool stale;
+	u32 epoch;
 };
 
 /**

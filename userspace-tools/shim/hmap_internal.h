@@ -89,6 +89,11 @@ static inline void kvfree(void *p)
 	free(p);
 }
 
+#define READ_ONCE(x)		(*(volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
+#define smp_store_release(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
+
 /* No concurrent readers in userspace: RCU frees happen at once. */
 struct rcu_head {
 	struct rcu_head *next;

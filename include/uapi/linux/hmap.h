@@ -67,11 +67,16 @@
  *               is absent.
  *  EACCES       OPEN: the owner, group and mode of the map deny the access.
  *  EPERM        UNLINK: the caller neither owns the map nor has
- *               CAP_FOWNER. A modifying command on a read-only descriptor.
+ *               CAP_FOWNER. A modifying command on a read-only descriptor
+ *               (CREATE and UNLINK need /dev/hmap opened for writing).
  *  ENOSPC       CREATE: HMAP_IOC_NAMED_MAX named maps exist.
  *  EINTR        BATCH_*: a signal arrived; @count says how far it got.
  *  EINVAL       DUMP: @cursor is neither 0 nor the last one returned on
  *               this open file.
+ *  ESTALE       DUMP, maps with keys over 128 bytes only: more keys were
+ *               deleted during the dump than the map holds back for it
+ *               (as much memory as its live keys, at least 1 MiB); start
+ *               again with cursor 0.
  *  ============ =======================================================
  *
  * The BATCH_* commands stop at the first element that fails, return its
