@@ -7,72 +7,78 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kdir=$(kernel_dir)
-if [ "${1:-}" = "--kdir" ]; then
-	echo "$kdir"
-	exit 0
-fi
-[ -f "$kdir/.hmap-ready" ] && exit 0
-
-# One build at a time: a second caller waits, then finds the cache ready.
-mkdir -p "$HMAP_CACHE"
-exec 9>"$HMAP_CACHE/build.lock"
-flock 9
-[ -f "$kdir/.hmap-ready" ] && exit 0
-
-if [ -z "$KSRC_TARBALL" ]; then
-	echo "build-kernel: /usr/src/linux-source-6.12.tar.* not found; run 'make deps'" >&2
-	exit 1
-fi
-
-src=$(ksrc_dir)
-if [ ! -f "$src/Makefile" ]; then
-	echo "build-kernel: extracting $(basename "$KSRC_TARBALL") to $(dirname "$src")" >&2
-	rm -rf "$(dirname "$src")"
-	mkdir -p "$(dirname "$src")"
-	tar -C "$(dirname "$src")" -xf "$KSRC_TARBALL"
-fi
-
-echo "build-kernel: first build of the test kernel (Linux $(ksrc_version), KASAN+lockdep+KUnit)," >&2
-echo "build-kernel: about 10 minutes on 2 cores; cached in $kdir" >&2
-rm -rf "$kdir"
-mkdir -p "$kdir"
-mk() { make -C "$src" O="$kdir" ARCH=x86_64 "$@"; }
-mk -s tinyconfig >/dev/null
-
-# Apply the fragment with scripts/config, then let olddefconfig resolve dependencies.
-args=()
-while IFS= read -r line; do
-	case "$line" in ''|'#'*) continue ;; esac
-	opt=${line%%=*}
-	val=${line#*=}
-	case "$val" in
-	y) args+=(--enable "${opt#CONFIG_}") ;;
-	n) args+=(--disable "${opt#CONFIG_}") ;;
-	*) args+=(--set-val "${opt#CONFIG_}" "$val") ;;
-	esac
-done <"$HMAP_KCONFIG"
-"$src/scripts/config" --file "$kdir/.config" "${args[@]}"
-mk -s olddefconfig >/dev/null
-
-# olddefconfig silently drops options whose dependencies are missing: refuse that.
-missing=0
-while IFS= read -r line; do
-	case "$line" in ''|'#'*) continue ;; esac
-	opt=${line%%=*}
-	val=${line#*=}
-	if [ "$val" = n ]; then
-		grep -qx "$opt=y" "$kdir/.config" || continue
-	else
-		grep -qx "$opt=$val" "$kdir/.config" && continue
+# All in a function: bash then parses the whole script before running it,
+# so editing this file during a (long) build cannot derail that build.
+main() {
+	kdir=$(kernel_dir)
+	if [ "${1:-}" = "--kdir" ]; then
+			echo "$kdir"
+			exit 0
 	fi
-	echo "build-kernel: $line did not survive olddefconfig" >&2
-	missing=1
-done <"$HMAP_KCONFIG"
-[ "$missing" -eq 0 ] || exit 1
+	[ -f "$kdir/.hmap-ready" ] && exit 0
 
-jobs=$(($(nproc) + 1))
-with_progress "kernel bzImage" "$kdir/build.log" mk -j"$jobs" bzImage modules_prepare
-# modules produces Module.symvers, without which external modules fail modpost.
-with_progress "kernel modules" "$kdir/modules.log" mk -j"$jobs" modules
-touch "$kdir/.hmap-ready"
+	# One build at a time: a second caller waits, then finds the cache ready.
+	mkdir -p "$HMAP_CACHE"
+	exec 9>"$HMAP_CACHE/build.lock"
+	flock 9
+	[ -f "$kdir/.hmap-ready" ] && exit 0
+
+	if [ -z "$KSRC_TARBALL" ]; then
+			echo "build-kernel: /usr/src/linux-source-6.12.tar.* not found; run 'make deps'" >&2
+			exit 1
+	fi
+
+	src=$(ksrc_dir)
+	if [ ! -f "$src/Makefile" ]; then
+			echo "build-kernel: extracting $(basename "$KSRC_TARBALL") to $(dirname "$src")" >&2
+			rm -rf "$(dirname "$src")"
+			mkdir -p "$(dirname "$src")"
+			tar -C "$(dirname "$src")" -xf "$KSRC_TARBALL"
+	fi
+
+	echo "build-kernel: first build of Linux $(ksrc_version) with $(basename "$HMAP_KCONFIG")," >&2
+	echo "build-kernel: about 5 minutes on 2 cores; cached in $kdir" >&2
+	rm -rf "$kdir"
+	mkdir -p "$kdir"
+	mk() { make -C "$src" O="$kdir" ARCH=x86_64 "$@"; }
+	mk -s tinyconfig >/dev/null
+
+	# Apply the fragment with scripts/config, then let olddefconfig resolve dependencies.
+	args=()
+	while IFS= read -r line; do
+			case "$line" in ''|'#'*) continue ;; esac
+			opt=${line%%=*}
+			val=${line#*=}
+			case "$val" in
+			y) args+=(--enable "${opt#CONFIG_}") ;;
+			n) args+=(--disable "${opt#CONFIG_}") ;;
+			*) args+=(--set-val "${opt#CONFIG_}" "$val") ;;
+			esac
+	done <"$HMAP_KCONFIG"
+	"$src/scripts/config" --file "$kdir/.config" "${args[@]}"
+	mk -s olddefconfig >/dev/null
+
+	# olddefconfig silently drops options whose dependencies are missing: refuse that.
+	missing=0
+	while IFS= read -r line; do
+			case "$line" in ''|'#'*) continue ;; esac
+			opt=${line%%=*}
+			val=${line#*=}
+			if [ "$val" = n ]; then
+				grep -qx "$opt=y" "$kdir/.config" || continue
+			else
+				grep -qx "$opt=$val" "$kdir/.config" && continue
+			fi
+			echo "build-kernel: $line did not survive olddefconfig" >&2
+			missing=1
+	done <"$HMAP_KCONFIG"
+	[ "$missing" -eq 0 ] || exit 1
+
+	jobs=$(($(nproc) + 1))
+	with_progress "kernel bzImage" "$kdir/build.log" mk -j"$jobs" bzImage modules_prepare
+	# modules produces Module.symvers, without which external modules fail modpost.
+	with_progress "kernel modules" "$kdir/modules.log" mk -j"$jobs" modules
+	touch "$kdir/.hmap-ready"
+}
+
+main "$@"

@@ -15,7 +15,7 @@ say() { echo "demo: $*"; }
 
 if [ ! -f "$kdir/.hmap-ready" ]; then
 	say "the first run builds a Linux 6.12 test kernel with KASAN, lockdep and KUnit:"
-	say "about 10 minutes on 2 cores, once (cached in $kdir). Later runs take about a minute."
+	say "about 5 minutes on 2 cores, once (cached in $kdir). Later runs take about a minute."
 fi
 say "checking build dependencies (log: build/deps.log)"
 "$top/scripts/deps.sh" >"$build/deps.log" 2>&1 || {
