@@ -6,6 +6,7 @@ pkgs=(
 	linux-source-6.12 linux-headers-amd64 sparse python3 perl
 	qemu-system-x86 busybox-static
 	clang llvm libclang-rt-14-dev gcovr
+	golang-1.19-go libabsl-dev libglib2.0-dev liburcu-dev gnuplot-nox pkg-config
 )
 missing=()
 for p in "${pkgs[@]}"; do
