@@ -55,6 +55,20 @@ demo:
 vm-shell: modules
 	@$(TOP)/scripts/vm.sh --shell
 
+# Benchmarks: the native arena (userspace-tools/bench: hmap's core against
+# Go's map, absl, GLib, liburcu; results in userspace-tools/bench/results/),
+# then the kernel arena if scripts/bench-kernel.sh exists.
+.PHONY: bench bench-quick
+bench:
+	@$(TOP)/scripts/deps.sh
+	@$(TOP)/userspace-tools/bench/run-native.sh
+	@if [ -x $(TOP)/scripts/bench-kernel.sh ]; then $(TOP)/scripts/bench-kernel.sh; fi
+
+bench-quick:
+	@$(TOP)/scripts/deps.sh
+	@$(TOP)/userspace-tools/bench/run-native.sh --quick
+	@if [ -x $(TOP)/scripts/bench-kernel.sh ]; then $(TOP)/scripts/bench-kernel.sh --quick; fi
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null || true
 	$(MAKE) -C $(TOP)/userspace-tools clean
