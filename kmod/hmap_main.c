@@ -102,7 +102,6 @@ struct write_snap {
 	u8 B;
 	u8 old_B;
 	bool growing;
-	bool same_size;
 };
 
 static void snap_take(const struct hmap_core *c, struct write_snap *s)
@@ -112,7 +111,6 @@ static void snap_take(const struct hmap_core *c, struct write_snap *s)
 	s->B = c->B;
 	s->growing = c->oldbuckets;
 	s->old_B = c->oldbuckets ? c->oldbuckets->B : c->B;
-	s->same_size = c->flags & HMAP_F_SAME_SIZE;
 }
 
 /* Report what a write did to the map's growth. */
@@ -121,17 +119,22 @@ static void trace_write(const struct hmap *m, const struct hmap_core *c,
 {
 	struct write_snap after;
 
+	bool started;
+	u8 old_b;
+
 	snap_take(c, &after);
-	if (after.growths != before->growths)
+	started = after.growths != before->growths;
+	/* Small maps can start and finish a growth within one write. */
+	old_b = after.growing ? after.old_B :
+		started ? before->B : before->old_B;
+	if (started)
 		trace_hmap_grow_start(m->id, before->B, after.B,
-				      after.same_size, c->count);
+				      old_b == after.B, c->count);
 	if (after.moved != before->moved)
-		trace_hmap_evacuate(m->id, after.old_B, after.B,
-				    after.same_size || before->same_size,
+		trace_hmap_evacuate(m->id, old_b, after.B, old_b == after.B,
 				    after.moved - before->moved, c->nevacuate);
-	if (before->growing && !after.growing)
-		trace_hmap_grow_done(m->id, before->old_B, after.B,
-				     before->same_size);
+	if ((before->growing || started) && !after.growing)
+		trace_hmap_grow_done(m->id, old_b, after.B, old_b == after.B);
 }
 
 /* ---- writes ---- */

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hmap tracepoints fire when a map grows: enable events/hmap, grow a
+ * map through /dev/hmap, and find hmap_grow_start, hmap_evacuate and
+ * hmap_grow_done for that map's id in the trace buffer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hmap.h"
+#include "kselftest_harness.h"
+
+static const char *tracefs(void)
+{
+	struct stat st;
+
+	if (!stat("/sys/kernel/tracing/events/hmap", &st))
+		return "/sys/kernel/tracing";
+	mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	if (!stat("/sys/kernel/tracing/events/hmap", &st))
+		return "/sys/kernel/tracing";
+	if (!stat("/sys/kernel/debug/tracing/events/hmap", &st))
+		return "/sys/kernel/debug/tracing";
+	return NULL;
+}
+
+static int write_file(const char *dir, const char *file, const char *val)
+{
+	char path[256];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Count trace lines of @event for map @id. */
+static int count_events(const char *dir, const char *event, unsigned int id)
+{
+	char path[256], line[512], needle[64];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	snprintf(needle, sizeof(needle), "%s: map=%u ", event, id);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += !!strstr(line, needle);
+	fclose(f);
+	return n;
+}
+
+TEST(growth_emits_grow_evacuate_done)
+{
+	struct hmap_create_opts o = { .key_size = 8, .value_size = 8 };
+	struct hmap_ioc_info info;
+	const char *dir = tracefs();
+	uint64_t k;
+	int fd;
+
+	if (!dir)
+		SKIP(return, "no tracefs with hmap events");
+	ASSERT_EQ(0, write_file(dir, "trace", ""));
+	ASSERT_EQ(0, write_file(dir, "events/hmap/enable", "1"));
+	fd = hmap_create(&o);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hmap_info(fd, &info));
+	/* 3000 keys: doublings from B = 0 to B = 9, each evacuated in turn. */
+	for (k = 0; k < 3000; k++)
+		ASSERT_EQ(0, hmap_update(fd, &k, &k, HMAP_UPDATE_ANY));
+	ASSERT_EQ(0, write_file(dir, "events/hmap/enable", "0"));
+	EXPECT_EQ(9, count_events(dir, "hmap_grow_start", info.id));
+	/* Each finished, including those that start and end in one write. */
+	EXPECT_EQ(9, count_events(dir, "hmap_grow_done", info.id));
+	EXPECT_LT(0, count_events(dir, "hmap_evacuate", info.id));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
