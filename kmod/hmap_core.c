@@ -1400,7 +1400,8 @@ static void iter_leave_chain(struct hmap_core_iter *it)
  * Return: true if an entry was returned; false at the end, or if the
  * iteration went stale (@it->stale): a map with out-of-line keys deleted
  * more of them than it holds back for iterators. Either way the iterator
- * is then ended.
+ * is then ended. Also false, with @it->paused set and the iterator still
+ * live, when a non-zero @it->budget ran out.
  */
 bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
 			 void **value)
@@ -1421,6 +1422,11 @@ bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
 			if (it->bucket == it->start_bucket && it->wrapped) {
 				hmap_core_iter_end(it);
 				break;
+			}
+			/* Bounded work per step: mostly empty maps are long. */
+			if (it->budget && !--it->budget) {
+				it->paused = true;
+				return false;
 			}
 			iter_enter_bucket(it);
 		}

@@ -25,6 +25,9 @@
 #define CREATE_TRACE_POINTS
 #include "hmap_trace.h"
 
+/* Buckets an iterator step may scan per lock hold (bottom halves off). */
+#define HMAP_ITER_BUCKETS_PER_LOCK	1024
+
 /* Donation rounds a sleeping writer may need: growth, then evacuations. */
 #define HMAP_REFILL_ROUNDS	4
 #define HMAP_REFILL_OVERFLOW	4
@@ -361,6 +364,8 @@ bool hmap_iter_next(struct hmap_iter *it, void *key, void *value)
 	for (;;) {
 		s = &m->shards[it->shard];
 		spin_lock_bh(&s->lock);
+		it->core.budget = HMAP_ITER_BUCKETS_PER_LOCK + 1;
+		it->core.paused = false;
 		found = hmap_core_iter_next(&it->core, &k, &v);
 		if (found) {
 			memcpy(key, k, m->key_size);
@@ -370,6 +375,9 @@ bool hmap_iter_next(struct hmap_iter *it, void *key, void *value)
 		spin_unlock_bh(&s->lock);
 		if (found)
 			return true;
+		/* Let softirqs and writers in between stretches of empty buckets. */
+		if (it->core.paused)
+			continue;
 		if (it->shard + 1 == m->nshards || it->core.stale)
 			return false;
 		it->shard++;
@@ -469,7 +477,7 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 	if (p->max_entries)
 		cp.max_entries = DIV_ROUND_UP(p->max_entries, 1U << bits);
 
-	m = kzalloc(struct_size(m, shards, 1U << bits), gfp);
+	m = kvzalloc(struct_size(m, shards, 1U << bits), gfp);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	m->id = atomic_inc_return(&hmap_next_id);
@@ -505,7 +513,7 @@ void hmap_destroy(struct hmap *m)
 		return;
 	for (i = 0; i < m->nshards; i++)
 		hmap_core_destroy(&m->shards[i].core);
-	kfree(m);
+	kvfree(m);
 }
 EXPORT_SYMBOL_NS_GPL(hmap_destroy, HMAP_NS);
 

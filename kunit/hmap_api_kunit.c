@@ -227,6 +227,28 @@ static void hmap_iter_returns_each_key_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad, 0);
 }
 
+static void hmap_iter_sparse_map_returns_all(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	struct hmap_iter it;
+	u64 k, v, seen = 0, sum = 0;
+
+	/* 2^14 buckets holding 10 keys: steps pause between bucket runs. */
+	for (k = 0; k < 100000; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
+	for (k = 10; k < 100000; k++)
+		KUNIT_ASSERT_EQ(test, hmap_delete(m, &k), 0);
+	hmap_iter_start(m, &it);
+	while (hmap_iter_next(&it, &k, &v)) {
+		seen++;
+		sum += k;
+	}
+	hmap_iter_end(&it);
+	KUNIT_EXPECT_EQ(test, hmap_iter_error(&it), 0);
+	KUNIT_EXPECT_EQ(test, seen, 10);
+	KUNIT_EXPECT_EQ(test, sum, 45);
+}
+
 static void hmap_iter_end_early_releases(struct kunit *test)
 {
 	struct hmap *m = make_map(test, 8, 8, 0);
@@ -383,6 +405,7 @@ static struct kunit_case hmap_api_cases[] = {
 	KUNIT_CASE_PARAM(hmap_clear_empties, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_get_stats_reports_shape, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_iter_returns_each_key_once, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_iter_sparse_map_returns_all, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_iter_end_early_releases, sharded_gen_params),
 	KUNIT_CASE(hmap_iter_stale_after_out_of_line_churn),
 	KUNIT_CASE(hmap_lock_tier_in_place),

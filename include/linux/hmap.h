@@ -17,8 +17,9 @@
  *
  *   call                         process  softirq  hardirq/NMI
  *   hmap_create/destroy            yes      no       no
- *   hmap_lookup, hmap_len          yes      yes      no (may spin on an
+ *   hmap_lookup                    yes      yes      no (may spin on an
  *                                                    interrupted writer)
+ *   hmap_len, hmap_id              yes      yes      yes
  *   hmap_update/delete/clear,
  *   hmap_lookup_and_delete         yes      yes      no
  *   hmap_iter_*, hmap_get_stats    yes      yes      no
@@ -277,7 +278,8 @@ void hmap_iter_end(struct hmap_iter *it);
  * hmap_lock() - take the map lock for a series of __hmap_*() calls.
  * @m: an unsharded map.
  *
- * Lookups by others retry until hmap_unlock().
+ * Lookups by others retry until hmap_unlock(); the lock holder itself
+ * must use __hmap_lookup(), as hmap_lookup() would spin forever.
  *
  * Context: Process or softirq context. Disables bottom halves.
  */

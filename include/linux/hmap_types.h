@@ -48,6 +48,8 @@ struct hmap_gen;
  * @wrapped: the bucket index has wrapped around to 0.
  * @done: iteration finished or the map was empty at start.
  * @stale: ended early: keys it could still need were freed.
+ * @paused: the last step stopped at a bucket boundary, its budget spent.
+ * @budget: if non-zero, one more than the buckets a step may enter.
  * @epoch: the map's iter_epoch when the iteration started.
  */
 struct hmap_core_iter {
@@ -64,6 +66,8 @@ struct hmap_core_iter {
 	bool wrapped;
 	bool done;
 	bool stale;
+	bool paused;
+	u32 budget;
 	u32 epoch;
 };
 
