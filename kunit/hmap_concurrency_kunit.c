@@ -106,6 +106,26 @@ static int writer_fn(void *arg)
 	return 0;
 }
 
+/*
+ * Run READERS copies of @reader and one @writer on @arg until the writer
+ * is done. Readers complete @done[0] once each, the writer @done[READERS].
+ */
+static void run_readers_and_writer(struct kunit *test, int (*reader)(void *),
+				   int (*writer)(void *), void *arg,
+				   struct completion *done)
+{
+	int i;
+
+	for (i = 0; i <= READERS; i++)
+		init_completion(&done[i]);
+	for (i = 0; i < READERS; i++)
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(reader, arg, "hmap-rd%d", i)));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(writer, arg, "hmap-wr")));
+	wait_for_completion(&done[READERS]);
+	for (i = 0; i < READERS; i++)
+		wait_for_completion(&done[0]);
+}
+
 static const u32 shard_bits_cases[] = { 0, 3 };
 
 static void shard_desc(const u32 *bits, char *desc)
@@ -123,7 +143,6 @@ static void hmap_lookup_never_misses_during_growth(struct kunit *test)
 	struct value64 v;
 	struct conc *c;
 	u64 key;
-	int i;
 
 	if (bits) {
 		p.flags = HMAP_F_SHARDED;
@@ -137,15 +156,7 @@ static void hmap_lookup_never_misses_during_growth(struct kunit *test)
 		fill(&v, key, 0);
 		KUNIT_ASSERT_EQ(test, hmap_update(c->m, &key, &v, HMAP_ANY, GFP_KERNEL), 0);
 	}
-	for (i = 0; i <= READERS; i++)
-		init_completion(&c->done[i]);
-	for (i = 0; i < READERS; i++)
-		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(reader_fn, c, "hmap-rd%d", i)));
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(writer_fn, c, "hmap-wr")));
-
-	wait_for_completion(&c->done[READERS]);
-	for (i = 0; i < READERS; i++)
-		wait_for_completion(&c->done[0]);
+	run_readers_and_writer(test, reader_fn, writer_fn, c, c->done);
 	hmap_get_stats(c->m, &st);
 	kunit_info(test, "lookups=%ld waves=%lu growths=%llu misses=%ld torn=%ld\n",
 		   atomic_long_read(&c->lookups), c->waves, st.growths,
@@ -297,20 +308,12 @@ static void hmap_lookup_out_of_line_during_clear(struct kunit *test)
 {
 	struct hmap_params p = { .key_size = 200, .value_size = 256 };
 	struct big_conc *c;
-	int i;
 
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->m = hmap_create(&p, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->m);
-	for (i = 0; i <= READERS; i++)
-		init_completion(&c->done[i]);
-	for (i = 0; i < READERS; i++)
-		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(big_reader_fn, c, "hmap-brd%d", i)));
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(big_writer_fn, c, "hmap-bwr")));
-	wait_for_completion(&c->done[READERS]);
-	for (i = 0; i < READERS; i++)
-		wait_for_completion(&c->done[0]);
+	run_readers_and_writer(test, big_reader_fn, big_writer_fn, c, c->done);
 	kunit_info(test, "lookups=%ld found=%ld rounds=%lu torn=%ld\n",
 		   atomic_long_read(&c->lookups), atomic_long_read(&c->found),
 		   c->rounds, atomic_long_read(&c->torn));
