@@ -4,11 +4,12 @@
  * "memb" flavour (urcu.h; readers are registered, rcu_read_lock is a
  * per-thread counter update, inlined with _LGPL_SOURCE).  Every lookup,
  * insert and delete runs under rcu_read_lock as the API requires; inserts
- * use cds_lfht_add_unique (map semantics); deleted nodes are freed through
- * call_rcu, and a phase that deleted ends with rcu_barrier().  Phases are
- * timed in process CPU time, so the call_rcu worker's frees and the
- * grace-period machinery count, while waiting for a grace period does not.
- * One malloc'ed node per entry (node, key, value, rcu_head).
+ * use cds_lfht_add_unique (map semantics).  Deleted nodes wait on a
+ * private list; a phase that deleted ends with one synchronize_rcu() and
+ * frees them, as a bulk deleter would (timed).  Not call_rcu(): its worker
+ * sleeps 10 ms between batches, so every rcu_barrier() waited >= 10 ms and
+ * small maps, which repeat a phase hundreds of times, took minutes.
+ * One malloc'ed node per entry (node, key, value, list link).
  * cds_lfht needs a caller-supplied hash: mixhash.h (seeded, 64-bit).
  *
  * With a hint the table is presized: 2^ceil(log2 n) buckets, no resizing.
@@ -41,10 +42,22 @@ struct node {
 	struct cds_lfht_node lfn;
 	bkey_t k;
 	bval_t v;
-	struct rcu_head rh;
+	struct node *next_free;		/* on pending, once deleted */
 };
 
 static struct cds_lfht *HT;
+static struct node *pending;		/* deleted, waiting for a grace period */
+
+static void free_pending(void)
+{
+	struct node *e, *next;
+
+	for (e = pending; e; e = next) {
+		next = e->next_free;
+		free(e);
+	}
+	pending = NULL;
+}
 
 static inline unsigned long key_hash(const bkey_t *k)
 {
@@ -60,11 +73,6 @@ static int match(struct cds_lfht_node *n, const void *key)
 	const struct node *e = caa_container_of(n, struct node, lfn);
 
 	return !memcmp(&e->k, key, sizeof(bkey_t));
-}
-
-static void free_node(struct rcu_head *h)
-{
-	free(caa_container_of(h, struct node, rh));
 }
 
 static void be_init(void)
@@ -87,7 +95,7 @@ static void be_create(size_t hint)
 		die("cds_lfht_new failed", 0);
 }
 
-/* Untimed teardown; no reader can be running, so nodes go at once. */
+/* Untimed teardown: no reader can be running, so nodes go at once. */
 static void be_destroy(void)
 {
 	struct cds_lfht_iter it;
@@ -95,11 +103,13 @@ static void be_destroy(void)
 
 	rcu_read_lock();
 	cds_lfht_for_each_entry(HT, &it, e, lfn) {
-		if (!cds_lfht_del(HT, &e->lfn))
-			call_rcu(&e->rh, free_node);
+		if (!cds_lfht_del(HT, &e->lfn)) {
+			e->next_free = pending;
+			pending = e;
+		}
 	}
 	rcu_read_unlock();
-	rcu_barrier();
+	free_pending();
 	if (cds_lfht_destroy(HT, NULL))
 		die("cds_lfht_destroy failed", 0);
 	HT = NULL;
@@ -149,7 +159,10 @@ static bool be_delete(const bkey_t *k)
 	cds_lfht_lookup(HT, key_hash(k), match, k, &it);
 	n = cds_lfht_iter_get_node(&it);
 	if (n && !cds_lfht_del(HT, n)) {
-		call_rcu(&caa_container_of(n, struct node, lfn)->rh, free_node);
+		struct node *e = caa_container_of(n, struct node, lfn);
+
+		e->next_free = pending;
+		pending = e;
 		ok = true;
 	}
 	rcu_read_unlock();
@@ -158,7 +171,8 @@ static bool be_delete(const bkey_t *k)
 
 static void be_sync(void)
 {
-	rcu_barrier();
+	synchronize_rcu();
+	free_pending();
 }
 
 static uint64_t be_self_bytes(void)

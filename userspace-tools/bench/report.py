@@ -316,8 +316,10 @@ def main():
 - **liburcu cds_lfht**, memb flavour (`urcu.h`, `_LGPL_SOURCE`), presized to
   2^ceil(log2 n) buckets without resizing; every operation under `rcu_read_lock` as the
   API requires; one malloc'ed node per entry; `cds_lfht_add_unique`; seeded mixhash as
-  hash (cds_lfht takes the caller's); deleted nodes freed through `call_rcu`, whose worker
-  shares the pinned CPU, with the `rcu_barrier()` after a deleting phase left untimed.
+  hash (cds_lfht takes the caller's). Deleted nodes wait on a private list and a phase
+  that deleted ends with one `synchronize_rcu()` and frees them (timed), as a bulk deleter
+  would: `call_rcu()`'s worker sleeps 10 ms between batches, so each `rcu_barrier()` cost
+  ≥ 10 ms and repeating small phases took minutes.
   Only the presized table is measured: with `CDS_LFHT_AUTO_RESIZE` the resize runs in a
   worker thread that, on one CPU, falls far behind (10^6 inserts from 1 bucket: 3.8 µs
   per insert with `CDS_LFHT_ACCOUNTING`; without it, not done after 10 minutes).

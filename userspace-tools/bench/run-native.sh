@@ -52,11 +52,11 @@ MAIN_IMPLS="hmap go absl glib urcu"
 VARIANTS="hmap-al64 hmap-mix hmap-mixfn hmap-thp"
 if [ "$mode" = quick ]; then
 	: "${sizes:=1000 10000 100000}"
-	: "${min_ops:=200000}"
+	: "${min_ops:=500000}"
 	: "${out:=$B/quick}"
 else
 	: "${sizes:=1000 10000 100000 1000000 10000000}"
-	: "${min_ops:=300000}"
+	: "${min_ops:=1000000}"
 	: "${out:=$HERE/results}"
 fi
 : "${max_ops:=500000}"
