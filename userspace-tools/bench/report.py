@@ -52,8 +52,11 @@ MEM_METRICS = [
 
 
 def sz(n):
-    e = round(math.log10(n))
-    return "10^%d" % e if 10 ** e == n else str(n)
+    e = int(math.floor(math.log10(n) + 1e-9))
+    m = n // 10 ** e
+    if m * 10 ** e == n:
+        return "10^%d" % e if m == 1 else "%d·10^%d" % (m, e)
+    return str(n)
 
 
 def fnum(x):
@@ -177,6 +180,9 @@ def mem_table(d, impls, wl):
     return "\n".join(out)
 
 
+COLORS = ["#000000", "#009e73", "#0072b2", "#e69f00", "#d55e00", "#cc79a7", "#56b4e9"]
+
+
 def plot(d, outdir, impls, wls, fname, title_fn, phases, cols):
     gp = shutil.which("gnuplot")
     if not gp:
@@ -188,10 +194,11 @@ def plot(d, outdir, impls, wls, fname, title_fn, phases, cols):
     script = [
         "set terminal pngcairo size %d,%d font 'sans,10'" % (560 * cols, 420 * rows),
         "set output '%s'" % os.path.join(outdir, fname),
-        "set multiplot layout %d,%d title '%s'" % (rows, cols, title_fn()),
+        "set multiplot layout %d,%d title '%s' noenhanced" % (rows, cols, title_fn()),
         "set logscale xy", "set grid", "set key top left font ',8'",
         "set xlabel 'entries'", "set ylabel 'ns/op (median, bars: min..max)'",
-        "set format x '10^{%L}'", "set xrange [500:20000000]",
+        "set format x '10^{%L}'", "set xrange [%g:%g]" % (
+            min(d.sizes) / 2, max(d.sizes) * 2),
     ]
     for wl, ph in panels:
         plots = []
@@ -204,9 +211,10 @@ def plot(d, outdir, impls, wls, fname, title_fn, phases, cols):
             with open(dat, "w") as f:
                 for r in rows_:
                     f.write("%d %g %g %g\n" % r)
-            plots.append("'%s' using 1:2:3:4 with yerrorlines lw 2 pt %d "
-                         "title '%s'" % (dat, k + 5, IMPL_TITLE[i]))
-        script.append("set title '%s, %s'" % (PHASE_TITLE[ph], WL_TITLE[wl]))
+            plots.append("'%s' using 1:2:3:4 with yerrorlines lw %d pt %d lc rgb '%s' "
+                         "title '%s' noenhanced" % (dat, 3 if i == "hmap" else 2, k + 5,
+                                                   COLORS[k % len(COLORS)], IMPL_TITLE[i]))
+        script.append("set title '%s, %s' noenhanced" % (PHASE_TITLE[ph], WL_TITLE[wl]))
         if plots:
             script.append("plot " + ", ".join(plots))
     script.append("unset multiplot")
@@ -286,15 +294,15 @@ def main():
   generated beforehand by simulating the set); *delete all* (the live set, shuffled).
   Lookups read word 0 of the value.
 - **Time** is CPU time of the whole process (`CLOCK_PROCESS_CPUTIME_ID`: all threads,
-  user and system, so page faults, Go's GC workers and liburcu's call_rcu worker count),
+  user and system, so page faults, Go's GC workers and liburcu's grace periods count),
   minus the calibrated cost of reading that clock; ns/op = phase CPU time / operations.
   CPU time rather than wall time because this VM is shared (other sessions' QEMU guests
   kept both CPUs busy): time the CPU spent on other processes is not counted, though their
   cache and memory-bandwidth pressure still is. Wall ns/op is in the raw rows too.
 - **Op counts.** Maps below %s entries repeat a phase (rebuilding the map, untimed, when
-  the phase changed it) until about %s operations ran; maps above %s run that many lookups
-  / mixed operations (a random sample of keys); inserts and delete-all always cover every
-  key. Generating keys and streams and destroying maps is not timed.
+  the phase changed it) until about %s operations ran; maps above %s run that many
+  lookups / mixed operations (a random sample of keys); inserts and delete-all always
+  cover every key. Generating keys and streams and destroying maps is not timed.
 - **Statistics.** Each cell: median [min–max] over the repetitions, ns/op. For peers,
   ×r = peer median ÷ hmap median: **r > 1 means hmap is faster**.
 - **hmap** = `kmod/hmap_core.c` compiled in userspace at -O2 (-fno-strict-aliasing) through
@@ -335,7 +343,8 @@ def main():
   are both live) and on a geometric ladder of counts.
 """ % (
         "" if not bad else " — **except the cases listed under Problems**",
-        meta.get("min_ops"), meta.get("min_ops"), meta.get("max_ops")))
+        sz(int(meta.get("min_ops", "1"))), sz(int(meta.get("min_ops", "1"))),
+        sz(int(meta.get("max_ops", "1")))))
 
     for wl in WLS:
         L.append("## ns/op, %s\n" % WL_TITLE[wl])
@@ -377,9 +386,9 @@ default: **r < 1 means the variant is faster**):
   and so absl, GLib and liburcu, do not unless asked. Memory figures are unchanged.
 """)
         if meta.get("mode") == "full":
-            L.append("At 10^7 (runtime budget) the huge-page variant runs both workloads, the "
-                     "aligned and mixhash-built-in variants u64 → u64 only, and mixhash-as-hashfn "
-                     "does not run.\n")
+            L.append("At 10^7 (runtime budget) the huge-page variant runs both workloads, "
+                     "mixhash built in u64 → u64 only, and the other two do not run (10^6 is "
+                     "already far beyond the caches).\n")
         for wl in WLS:
             L.append("### %s\n" % WL_TITLE[wl])
             L.append(time_table(d, var_impls, "hmap", wl) + "\n")
