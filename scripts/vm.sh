@@ -86,6 +86,9 @@ initrd=$build/vm/initramfs.cpio.gz
 append="console=ttyS0 panic=-1 printk.devkmsg=on kunit.enable=1"
 qemu=(qemu-system-x86_64 -accel tcg -smp 2 -m "${HMAP_VM_MEM:-2G}" -nographic -no-reboot
 	-kernel "$bzimage" -initrd "$initrd" -append "$append")
+# Benchmarks: fault the guest's RAM in on the host before boot, so the first
+# table to touch fresh guest pages does not pay the host's page faults.
+[ "$mode" = bench ] && qemu+=(-mem-prealloc)
 
 if [ "$mode" = shell ]; then
 	echo "vm: booting the test kernel (TCG, ~15 s); console log: $log" >&2
