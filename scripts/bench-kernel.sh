@@ -44,9 +44,24 @@ make -s -C "$kdir" M="$tree" modules >"$build/bench-modules.log" 2>&1 ||
 
 echo "bench-kernel: running in the VM ($args); this takes a few minutes under TCG" >&2
 log=$build/vm-bench.log
+rm -f "$log"
 HMAP_KDIR=$kdir HMAP_KO_DIR=$tree HMAP_VM_LOG=$log HMAP_BENCH_ARGS="$args" \
 	HMAP_BENCH_PROG_ARGS=$prog_args \
-	HMAP_VM_TIMEOUT=${HMAP_VM_TIMEOUT:-3600} "$top/scripts/vm.sh" --bench
+	HMAP_VM_TIMEOUT=${HMAP_VM_TIMEOUT:-3600} "$top/scripts/vm.sh" --bench &
+vm=$!
+# Progress: the newest step the guest reported, whenever it changes.
+start=$(date +%s)
+last=
+while kill -0 "$vm" 2>/dev/null; do
+	sleep 2
+	now=$(grep -aoE 'hmap_bench progress: .*|HMAP-BENCH: \| [0-9]+ \| [^|]+\|' "$log" 2>/dev/null |
+		tail -n 1 | sed -E 's/^hmap_bench progress: //; s/^HMAP-BENCH: \| ([0-9]+) \| ([^|]+)\|/syscall arena: n=\1, \2/; s/ +$//') || true
+	if [ -n "$now" ] && [ "$now" != "$last" ]; then
+		printf '  bench-kernel: %4ds  %s\n' $(($(date +%s) - start)) "$now" >&2
+		last=$now
+	fi
+done
+wait "$vm"
 
 grep -q 'hmap_bench: done' "$log" || { echo "bench-kernel: no results in $log" >&2; exit 1; }
 mkdir -p "$(dirname "$out")"
