@@ -6,7 +6,10 @@
  *
  * Phases: insert, lookup hit, delete (one syscall each), batch insert of
  * 256 per call, and a full dump (hmap's cursor dump; BPF's lookup_batch,
- * which walks the map: BPF has no batch lookup by key list). Prints
+ * which walks the map: BPF has no batch lookup by key list). hmap runs
+ * twice: as created by default (no hint: inserts pay its growth) and with
+ * size_hint = n, the counterpart of BPF's default preallocation of
+ * max_entries = n elements. Prints
  * markdown rows "HMAP-BENCH: | n | phase | api | ns/op median | min | max | x hmap |".
  * Usage: syscall_bench [largest n, default 100000]
  */
@@ -66,6 +69,14 @@ static int hm_create(unsigned long n)
 	struct hmap_create_opts o = { .key_size = 8, .value_size = 8 };
 
 	(void)n;
+	return hmap_create(&o);
+}
+
+static int hm_create_hint(unsigned long n)
+{
+	struct hmap_create_opts o = { .key_size = 8, .value_size = 8,
+				      .size_hint = n };
+
 	return hmap_create(&o);
 }
 
@@ -182,8 +193,12 @@ static long bpf_dump(int fd, uint64_t *k, uint64_t *v, unsigned long n)
 
 static const struct api apis[] = {
 	{ "hmap ioctl", hm_create, hm_update, hm_lookup, hm_remove, hm_batch, hm_dump },
+	{ "hmap ioctl, size_hint n", hm_create_hint, hm_update, hm_lookup, hm_remove,
+	  hm_batch, hm_dump },
 	{ "bpf(2) hash", bpf_create, bpf_update, bpf_lookup, bpf_remove, bpf_batch, bpf_dump },
 };
+
+#define NAPI	(sizeof(apis) / sizeof(apis[0]))
 
 static int cmp(const void *a, const void *b)
 {
@@ -239,7 +254,7 @@ int main(int argc, char **argv)
 {
 	unsigned long max_n = argc > 1 ? strtoul(argv[1], NULL, 0) : 100000;
 	static const unsigned long sizes[] = { 1000, 10000, 100000 };
-	uint64_t t[2][NPH][REPS], one[NPH], seed;
+	uint64_t t[NAPI][NPH][REPS], one[NPH], seed;
 	unsigned int s, a, p, r;
 	uint64_t *keys, *vals;
 	unsigned long n, i;
@@ -261,7 +276,7 @@ int main(int argc, char **argv)
 			vals[i] = i;
 		}
 		for (r = 0; r < REPS; r++)
-			for (a = 0; a < 2; a++) {
+			for (a = 0; a < NAPI; a++) {
 				if (run(&apis[a], n, keys, vals, one)) {
 					fprintf(stderr, "%s failed at n=%lu: %s\n",
 						apis[a].name, n, strerror(errno));
@@ -271,9 +286,9 @@ int main(int argc, char **argv)
 					t[a][p][r] = one[p];
 			}
 		for (p = 0; p < NPH; p++) {
-			for (a = 0; a < 2; a++)
+			for (a = 0; a < NAPI; a++)
 				qsort(t[a][p], REPS, sizeof(uint64_t), cmp);
-			for (a = 0; a < 2; a++) {
+			for (a = 0; a < NAPI; a++) {
 				uint64_t med = t[a][p][REPS / 2];
 				uint64_t base = t[0][p][REPS / 2] ? t[0][p][REPS / 2] : 1;
 
