@@ -30,7 +30,9 @@
  * more at nevacuate. An old bucket i splits into new buckets i (X) and
  * i + 2^oldB (Y) on the hash bit 2^oldB. nevacuate only moves past buckets
  * that are evacuated, and the old array is released when it reaches the
- * end. A lookup consults the old bucket while it is not evacuated.
+ * end. A lookup consults the old bucket while it is not evacuated. Writes
+ * that stop mid-growth would keep the old array forever, so the caller can
+ * move it on without a write: hmap_core_grow_step().
  *
  * Invariants (checked by hmap_core_validate()):
  *  - a chain is either wholly evacuated (every slot 2, 3 or 4) or holds no
@@ -874,6 +876,34 @@ static bool need_grow(const struct hmap_core *h)
 		return h->B < HMAP_B_MAX || too_many_overflow(h->noverflow, h->B);
 	return too_many_overflow(h->noverflow, h->B);
 }
+
+/**
+ * hmap_core_grow_step() - advance a growth in progress without a write.
+ * @h: the map.
+ * @max: old buckets to evacuate at most (0 is taken as 1).
+ * @gfp: allocation flags for the overflow buckets an evacuation needs.
+ *
+ * Evacuates from the lowest old bucket not yet moved, as writes do, so a
+ * growth that writes stopped feeding still ends and its old array is
+ * released. Each old bucket is moved whole or not at all.
+ *
+ * Return: 0 if no growth is in progress any more, -EAGAIN if one still is,
+ * or -ENOMEM if an evacuation could not get its overflow buckets (the map
+ * is unchanged by that step and stays valid).
+ */
+int hmap_core_grow_step(struct hmap_core *h, unsigned int max, gfp_t gfp)
+{
+	int err;
+
+	max = max ?: 1;
+	while (h->oldbuckets && max--) {
+		err = evacuate(h, h->nevacuate, gfp);
+		if (err)
+			return err;
+	}
+	return h->oldbuckets ? -EAGAIN : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_grow_step);
 
 /* ---- memory allocated outside the caller's lock ---- */
 

@@ -12,11 +12,16 @@
  * The core allocates with GFP_NOWAIT under the lock. When that fails for a
  * caller that may sleep, shard_refill() allocates what the next growth needs
  * outside the lock and donates it to the core before the retry.
+ *
+ * Growth is incremental: each write moves one or two old buckets. When
+ * writes stop mid-growth, a delayed work item (hmap_tidy()) finishes the
+ * evacuation in short locked steps, so the old array is released.
  */
 #include <linux/hmap.h>
 #include <linux/module.h>
 #include <linux/seqlock.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 #include "hmap_internal.h"
 #include "hmap_core.h"
@@ -32,15 +37,22 @@
 #define HMAP_REFILL_ROUNDS	4
 #define HMAP_REFILL_OVERFLOW	4
 
+/* A growth with no write for this long is finished by hmap_tidy()... */
+#define HMAP_TIDY_IDLE		msecs_to_jiffies(100)
+/* ...which moves this many old buckets per lock hold. */
+#define HMAP_TIDY_STEP		64
+
 /**
  * struct hmap_shard - one independently locked map.
  * @lock: serializes writers and iterator steps.
  * @seq: bumped around every write, for lockless lookups.
+ * @last_write: jiffies of the last write that left a growth in progress.
  * @core: the map.
  */
 struct hmap_shard {
 	spinlock_t lock;	/* writers and iterator steps */
 	seqcount_spinlock_t seq;
+	unsigned long last_write;
 	struct hmap_core core;
 } ____cacheline_aligned_in_smp;
 
@@ -54,6 +66,7 @@ struct hmap_shard {
  * @value_size: bytes per value.
  * @hashfn: caller's hash, also used to pick shards; NULL for hsiphash.
  * @shard_key: hsiphash key that picks shards.
+ * @tidy: finishes growths that writes stopped feeding.
  * @shards: the shards.
  */
 struct hmap {
@@ -65,6 +78,7 @@ struct hmap {
 	u32 value_size;
 	hmap_hash_fn hashfn;
 	hsiphash_key_t shard_key;
+	struct delayed_work tidy;
 	struct hmap_shard shards[];
 };
 
@@ -150,8 +164,19 @@ static void shard_write_begin(struct hmap_shard *s, struct write_snap *snap)
 	snap_take(&s->core, snap);
 }
 
-static void shard_write_end(struct hmap *m, struct hmap_shard *s,
-			    const struct write_snap *snap)
+/* A write left a growth in progress: make sure it will be finished. */
+static void shard_tidy_later(struct hmap *m, struct hmap_shard *s)
+	__must_hold(&s->lock)
+{
+	if (likely(!s->core.oldbuckets))
+		return;
+	WRITE_ONCE(s->last_write, jiffies);
+	if (!delayed_work_pending(&m->tidy))
+		queue_delayed_work(system_unbound_wq, &m->tidy, HMAP_TIDY_IDLE);
+}
+
+static void __shard_write_end(struct hmap *m, struct hmap_shard *s,
+			      const struct write_snap *snap)
 	__releases(&s->lock)
 {
 	write_seqcount_end(&s->seq);
@@ -159,6 +184,14 @@ static void shard_write_end(struct hmap *m, struct hmap_shard *s,
 	    trace_hmap_grow_done_enabled())
 		trace_write(m, &s->core, snap);
 	spin_unlock_bh(&s->lock);
+}
+
+static void shard_write_end(struct hmap *m, struct hmap_shard *s,
+			    const struct write_snap *snap)
+	__releases(&s->lock)
+{
+	shard_tidy_later(m, s);
+	__shard_write_end(m, s, snap);
 }
 
 /*
@@ -201,6 +234,50 @@ static int shard_refill(struct hmap *m, struct hmap_shard *s, gfp_t gfp)
 			hmap_core_donate_obj(&s->core, k, obj[k]);
 	spin_unlock_bh(&s->lock);
 	return gen || n ? 0 : -ENOMEM;
+}
+
+/*
+ * Finish the growth of every shard that has had no write for
+ * HMAP_TIDY_IDLE, HMAP_TIDY_STEP old buckets per lock hold; look again
+ * later at shards still being written, or short of memory.
+ */
+static void hmap_tidy(struct work_struct *work)
+{
+	struct hmap *m = container_of(to_delayed_work(work), struct hmap, tidy);
+	unsigned long again = 0, due;
+	struct write_snap snap;
+	struct hmap_shard *s;
+	int err;
+	u32 i;
+
+	for (i = 0; i < m->nshards; i++) {
+		s = &m->shards[i];
+		do {
+			spin_lock_bh(&s->lock);
+			if (!s->core.oldbuckets) {
+				spin_unlock_bh(&s->lock);
+				break;
+			}
+			due = READ_ONCE(s->last_write) + HMAP_TIDY_IDLE;
+			if (time_before(jiffies, due)) {
+				spin_unlock_bh(&s->lock);
+				again = max(again, due - jiffies);
+				break;
+			}
+			write_seqcount_begin(&s->seq);
+			snap_take(&s->core, &snap);
+			err = hmap_core_grow_step(&s->core, HMAP_TIDY_STEP,
+						  locked_gfp(m, GFP_KERNEL));
+			__shard_write_end(m, s, &snap);
+			if (err == -ENOMEM && shard_refill(m, s, GFP_KERNEL)) {
+				again = max_t(unsigned long, again, HZ);
+				break;
+			}
+			cond_resched();
+		} while (err);
+	}
+	if (again)
+		queue_delayed_work(system_unbound_wq, &m->tidy, again);
 }
 
 static int shard_update(struct hmap *m, struct hmap_shard *s, const void *key,
@@ -416,6 +493,7 @@ EXPORT_SYMBOL_NS_GPL(hmap_lock, HMAP_NS);
 void hmap_unlock(struct hmap *m)
 	__releases(&m->shards[0].lock)
 {
+	shard_tidy_later(m, &m->shards[0]);
 	write_seqcount_end(&m->shards[0].seq);
 	spin_unlock_bh(&m->shards[0].lock);
 }
@@ -450,6 +528,15 @@ EXPORT_SYMBOL_NS_GPL(__hmap_delete, HMAP_NS);
 
 /* ---- creation ---- */
 
+static void hmap_free(struct hmap *m)
+{
+	u32 i;
+
+	for (i = 0; i < m->nshards; i++)
+		hmap_core_destroy(&m->shards[i].core);
+	kvfree(m);
+}
+
 struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 {
 	struct hmap_core_params cp = {
@@ -480,6 +567,7 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 	m = kvzalloc(struct_size(m, shards, 1U << bits), gfp);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
+	INIT_DELAYED_WORK(&m->tidy, hmap_tidy);
 	m->id = atomic_inc_return(&hmap_next_id);
 	m->flags = p->flags;
 	m->shard_bits = bits;
@@ -499,21 +587,19 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 	return m;
 
 out_destroy:
+	/* Nothing was queued yet: free without waiting, whatever @gfp. */
 	m->nshards = i;
-	hmap_destroy(m);
+	hmap_free(m);
 	return ERR_PTR(err);
 }
 EXPORT_SYMBOL_NS_GPL(hmap_create, HMAP_NS);
 
 void hmap_destroy(struct hmap *m)
 {
-	u32 i;
-
 	if (IS_ERR_OR_NULL(m))
 		return;
-	for (i = 0; i < m->nshards; i++)
-		hmap_core_destroy(&m->shards[i].core);
-	kvfree(m);
+	cancel_delayed_work_sync(&m->tidy);
+	hmap_free(m);
 }
 EXPORT_SYMBOL_NS_GPL(hmap_destroy, HMAP_NS);
 

@@ -6,6 +6,7 @@
  */
 #include <kunit/test.h>
 #include <linux/bottom_half.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/hmap.h>
 #include <linux/module.h>
@@ -386,6 +387,42 @@ static void hmap_create_custom_hash(struct kunit *test)
 	}
 }
 
+/* Stop writing in the middle of a growth: background work finishes it. */
+static void hmap_update_growth_finished_after_writes_stop(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	struct hmap_stats st, st_done;
+	unsigned int waited;
+	u64 k, n, v;
+
+	for (n = 0; n < 100000; n++) {
+		KUNIT_ASSERT_EQ(test, put(m, n, ~n, HMAP_ANY), 0);
+		if (n < 200)
+			continue;
+		hmap_get_stats(m, &st);
+		if (st.growing)
+			break;
+	}
+	KUNIT_ASSERT_TRUE(test, st.growing);
+	n++;
+	/* The idle delay is 100 ms; allow a slow (emulated) machine 5 s. */
+	for (waited = 0; waited < 5000; waited += 20) {
+		msleep(20);
+		hmap_get_stats(m, &st_done);
+		if (!st_done.growing)
+			break;
+	}
+	KUNIT_EXPECT_FALSE(test, st_done.growing);
+	KUNIT_EXPECT_EQ(test, st_done.old_buckets, 0);
+	/* The old array is no longer part of the map. */
+	KUNIT_EXPECT_LT(test, st_done.bytes, st.bytes);
+	KUNIT_EXPECT_EQ(test, st_done.count, n);
+	for (k = 0; k < n; k++) {
+		KUNIT_ASSERT_EQ(test, hmap_lookup(m, &k, &v), 0);
+		KUNIT_EXPECT_EQ(test, v, ~k);
+	}
+}
+
 static void hmap_id_unique(struct kunit *test)
 {
 	struct hmap *a = make_map(test, 8, 8, 0);
@@ -414,6 +451,8 @@ static struct kunit_case hmap_api_cases[] = {
 			      sharded_gen_params, { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM(hmap_update_largest_values, sharded_gen_params),
 	KUNIT_CASE(hmap_create_custom_hash),
+	KUNIT_CASE_PARAM(hmap_update_growth_finished_after_writes_stop,
+			 sharded_gen_params),
 	KUNIT_CASE(hmap_id_unique),
 	{}
 };

@@ -230,6 +230,64 @@ static void hmap_core_update_noverflow_sampled_above_b15(struct kunit *test)
 	KUNIT_EXPECT_LT(test, h->noverflow, 160);
 }
 
+static void hmap_core_grow_step_finishes_growth(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, hmap_test_hash_mix);
+	unsigned long old_nb, steps = 0;
+	u64 k, n, v;
+	int err;
+
+	/* B = 4 -> 5 starts at key 105 (6.5 per bucket); stop right there. */
+	for (n = 0; !hmap_core_growing(h) || h->B < 5; n++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, n, ~n), 0);
+	KUNIT_ASSERT_EQ(test, n, 105);
+	old_nb = 1UL << h->oldbuckets->B;
+	do {
+		err = hmap_core_grow_step(h, 1, GFP_KERNEL);
+		steps++;
+		HMAP_EXPECT_VALID(test, h);
+	} while (err == -EAGAIN && steps <= old_nb);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	/* One old bucket per step at least, fewer steps when writes helped. */
+	KUNIT_EXPECT_LE(test, steps, old_nb);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_EQ(test, h->count, n);
+	for (k = 0; k < n; k++) {
+		KUNIT_EXPECT_TRUE(test, hmap_test_get(h, k, &v));
+		KUNIT_EXPECT_EQ(test, v, ~k);
+	}
+}
+
+static void hmap_core_grow_step_bounded_by_max(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, hmap_test_hash_mix);
+	unsigned long before;
+	u64 n;
+
+	for (n = 0; !hmap_core_growing(h) || h->B < 5; n++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, n, n), 0);
+	before = h->nevacuate;
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 3, GFP_KERNEL), -EAGAIN);
+	/* Three old buckets moved, the mark may skip ones writes moved. */
+	KUNIT_EXPECT_GE(test, h->nevacuate, before + 3);
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 1000, GFP_KERNEL), 0);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_grow_step_idle_map_no_change(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, hmap_test_hash_mix);
+	u64 n, moved;
+
+	for (n = 0; n < 20; n++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, n, n), 0);
+	hmap_test_finish_growth(test, h);
+	moved = h->moved;
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 16, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, h->moved, moved);
+	KUNIT_EXPECT_EQ(test, h->count, 20);
+}
+
 static struct kunit_case hmap_grow_cases[] = {
 	KUNIT_CASE_PARAM(hmap_core_hint_to_B_matches_go, hint_gen_params),
 	KUNIT_CASE(hmap_core_init_small_hint_defers_allocation),
@@ -243,6 +301,9 @@ static struct kunit_case hmap_grow_cases[] = {
 	KUNIT_CASE(hmap_core_stats_reports_shape),
 	KUNIT_CASE(hmap_core_stats_during_growth),
 	KUNIT_CASE(hmap_core_update_noverflow_sampled_above_b15),
+	KUNIT_CASE(hmap_core_grow_step_finishes_growth),
+	KUNIT_CASE(hmap_core_grow_step_bounded_by_max),
+	KUNIT_CASE(hmap_core_grow_step_idle_map_no_change),
 	{}
 };
 

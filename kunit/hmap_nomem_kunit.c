@@ -196,12 +196,34 @@ static void hmap_core_update_new_key_unevacuated_nomem(struct kunit *test)
 	HMAP_EXPECT_VALID(test, h);
 }
 
+static void hmap_core_grow_step_nomem_keeps_map(struct kunit *test)
+{
+	struct hmap_core *h = half_grown(test);
+	u64 m;
+
+	hmap_test_fail_all();
+	/* Old bucket 2 needs two overflow buckets it cannot get. */
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 100, GFP_KERNEL), -ENOMEM);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 2);
+	KUNIT_EXPECT_EQ(test, h->count, 27);
+	HMAP_EXPECT_VALID(test, h);
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 100, GFP_KERNEL), 0);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	for (m = 0; m < 20; m++)
+		KUNIT_EXPECT_TRUE(test, hmap_test_get(h, 2 + 4 * m, NULL));
+	for (m = 0; m < 7; m++)
+		KUNIT_EXPECT_TRUE(test, hmap_test_get(h, 4 * m, NULL));
+	HMAP_EXPECT_VALID(test, h);
+}
+
 static struct kunit_case hmap_nomem_cases[] = {
 	KUNIT_CASE_PARAM(hmap_core_update_fails_cleanly_at_every_allocation,
 			 nomem_gen_params),
 	KUNIT_CASE(hmap_core_delete_succeeds_when_evacuation_fails),
 	KUNIT_CASE(hmap_core_update_existing_key_needs_no_memory),
 	KUNIT_CASE(hmap_core_update_new_key_unevacuated_nomem),
+	KUNIT_CASE(hmap_core_grow_step_nomem_keeps_map),
 	{}
 };
 

@@ -30,6 +30,10 @@
  * process-context callers see GFP_KERNEL behaviour; atomic callers get
  * -ENOMEM and the map is unchanged.
  *
+ * Each write moves one or two buckets of a growth in progress, as in Go.
+ * When a growth has seen no write for 100 ms, a work item finishes it in
+ * short locked steps, so the old bucket array does not outlive the writes.
+ *
  * Maps created with HMAP_F_SHARDED are 2^shard_bits independent maps, each
  * with its own lock, chosen by the key's hash: writers to different shards
  * do not contend. The API and its guarantees are the same.
@@ -128,9 +132,10 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp);
  * @m: the map, or NULL or an ERR_PTR (ignored). No other call on @m may
  *	run concurrently or follow; iterators must have ended.
  *
+ * Waits for the map's background work (finishing a growth) to stop.
  * Bucket arrays are released after an RCU grace period.
  *
- * Context: Process or softirq context.
+ * Context: Process context. May sleep.
  */
 void hmap_destroy(struct hmap *m);
 

@@ -230,6 +230,13 @@ static int run(const struct geometry *g, u64 seed, unsigned long ops)
 			ref.count -= !err;
 			ref.present[idx] = 0;
 		} else if (r < 99 || next_rand() % 64) {
+			/* Now and then, growth work without a write. */
+			if (next_rand() % 32 == 0) {
+				err = hmap_core_grow_step(&h, 1 + next_rand() % 8,
+							  GFP_KERNEL);
+				CHECK(!err || err == -EAGAIN || err == -ENOMEM,
+				      "grow step: %d", err);
+			}
 			got = hmap_core_lookup(&h, keybuf);
 			CHECK(!!got == ref.present[idx], "lookup %u: %p", idx, got);
 			if (got && g->value_size)
