@@ -217,6 +217,71 @@ static void hmap_core_grow_step_nomem_keeps_map(struct kunit *test)
 	HMAP_EXPECT_VALID(test, h);
 }
 
+/*
+ * What a sleeping caller allocates outside the lock and donates (the
+ * module's refill path) lets the next write succeed with every
+ * allocation failing.
+ */
+static void hmap_core_update_uses_donated_array(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, hmap_test_hash_mix);
+	struct hmap_gen *gen;
+	void *ovf[2];
+	u64 n;
+	int B;
+
+	for (n = 0; n < 8; n++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, n, n), 0);
+	/* The 9th key overloads B = 0. */
+	B = hmap_core_next_grow_B(h);
+	KUNIT_ASSERT_EQ(test, B, 1);
+	gen = hmap_core_gen_alloc(h, B, GFP_KERNEL);
+	ovf[0] = hmap_core_ovf_alloc(h, GFP_KERNEL);
+	ovf[1] = hmap_core_ovf_alloc(h, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, gen && ovf[0] && ovf[1]);
+	hmap_core_donate(h, gen, ovf, 2);
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	KUNIT_EXPECT_EQ(test, hmap_test_put(h, 8, 8), 0);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_EQ(test, h->B, 1);
+	for (n = 0; n <= 8; n++)
+		KUNIT_EXPECT_TRUE(test, hmap_test_get(h, n, NULL));
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_next_grow_B_none_needed(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, hmap_test_hash_mix);
+
+	/* No array yet: the first insert allocates B = 0. */
+	KUNIT_EXPECT_EQ(test, hmap_core_next_grow_B(h), 0);
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 1, 1), 0);
+	KUNIT_EXPECT_EQ(test, hmap_core_next_grow_B(h), -1);
+}
+
+static void hmap_core_update_uses_donated_objects(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 200, 300, 100, hmap_test_hash_mix);
+	u8 key[200] = { 7 }, val[300] = { 9 };
+	void *k, *v;
+
+	k = hmap_core_obj_alloc(h, HMAP_OBJ_KEY, GFP_KERNEL);
+	v = hmap_core_obj_alloc(h, HMAP_OBJ_VALUE, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, k && v);
+	hmap_core_donate_obj(h, HMAP_OBJ_KEY, k);
+	hmap_core_donate_obj(h, HMAP_OBJ_VALUE, v);
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	/* The array exists (hint 100); only out-of-line storage is needed. */
+	KUNIT_EXPECT_EQ(test, hmap_core_update(h, key, val, HMAP_ANY, GFP_KERNEL), 0);
+	hmap_test_fail_nth(0);
+	v = hmap_core_lookup(h, key);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	KUNIT_EXPECT_EQ(test, memcmp(v, val, sizeof(val)), 0);
+	HMAP_EXPECT_VALID(test, h);
+}
+
 static struct kunit_case hmap_nomem_cases[] = {
 	KUNIT_CASE_PARAM(hmap_core_update_fails_cleanly_at_every_allocation,
 			 nomem_gen_params),
@@ -224,6 +289,9 @@ static struct kunit_case hmap_nomem_cases[] = {
 	KUNIT_CASE(hmap_core_update_existing_key_needs_no_memory),
 	KUNIT_CASE(hmap_core_update_new_key_unevacuated_nomem),
 	KUNIT_CASE(hmap_core_grow_step_nomem_keeps_map),
+	KUNIT_CASE(hmap_core_update_uses_donated_array),
+	KUNIT_CASE(hmap_core_next_grow_B_none_needed),
+	KUNIT_CASE(hmap_core_update_uses_donated_objects),
 	{}
 };
 

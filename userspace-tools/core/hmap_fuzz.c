@@ -159,6 +159,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				hmap_core_clear(&h);
 				memset(present, 0, sizeof(present));
 				count = 0;
+			} else {
+				/* Growth work without a write (may fail). */
+				err = hmap_core_grow_step(&h, val % 8, GFP_KERNEL);
+				check(!err || err == -EAGAIN || err == -ENOMEM);
 			}
 			break;
 		default:
