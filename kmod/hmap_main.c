@@ -18,7 +18,9 @@
  * evacuation in short locked steps, so the old array is released.
  */
 #include <linux/hmap.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/seqlock.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -67,6 +69,8 @@ struct hmap_shard {
  * @hashfn: caller's hash, also used to pick shards; NULL for hsiphash.
  * @shard_key: hsiphash key that picks shards.
  * @tidy: finishes growths that writes stopped feeding.
+ * @memcg: with HMAP_F_ACCOUNT, the creator's memcg, charged for what
+ *	@tidy allocates (a kworker has none of its own); else NULL.
  * @shards: the shards.
  */
 struct hmap {
@@ -79,6 +83,7 @@ struct hmap {
 	hmap_hash_fn hashfn;
 	hsiphash_key_t shard_key;
 	struct delayed_work tidy;
+	struct mem_cgroup *memcg;
 	struct hmap_shard shards[];
 };
 
@@ -244,12 +249,14 @@ static int shard_refill(struct hmap *m, struct hmap_shard *s, gfp_t gfp)
 static void hmap_tidy(struct work_struct *work)
 {
 	struct hmap *m = container_of(to_delayed_work(work), struct hmap, tidy);
-	unsigned long again = 0, due;
+	unsigned long again = 0, due, now;
+	struct mem_cgroup *old_memcg;
 	struct write_snap snap;
 	struct hmap_shard *s;
 	int err;
 	u32 i;
 
+	old_memcg = set_active_memcg(m->memcg);
 	for (i = 0; i < m->nshards; i++) {
 		s = &m->shards[i];
 		do {
@@ -259,9 +266,11 @@ static void hmap_tidy(struct work_struct *work)
 				break;
 			}
 			due = READ_ONCE(s->last_write) + HMAP_TIDY_IDLE;
-			if (time_before(jiffies, due)) {
+			now = jiffies;
+			if (time_before(now, due)) {
 				spin_unlock_bh(&s->lock);
-				again = max(again, due - jiffies);
+				/* At least 1: a wait of 0 would not requeue. */
+				again = max(again, due - now);
 				break;
 			}
 			write_seqcount_begin(&s->seq);
@@ -276,6 +285,7 @@ static void hmap_tidy(struct work_struct *work)
 			cond_resched();
 		} while (err);
 	}
+	set_active_memcg(old_memcg);
 	if (again)
 		queue_delayed_work(system_unbound_wq, &m->tidy, again);
 }
@@ -534,6 +544,7 @@ static void hmap_free(struct hmap *m)
 
 	for (i = 0; i < m->nshards; i++)
 		hmap_core_destroy(&m->shards[i].core);
+	mem_cgroup_put(m->memcg);
 	kvfree(m);
 }
 
@@ -568,6 +579,8 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	INIT_DELAYED_WORK(&m->tidy, hmap_tidy);
+	if (p->flags & HMAP_F_ACCOUNT)
+		m->memcg = get_mem_cgroup_from_mm(current->mm);
 	m->id = atomic_inc_return(&hmap_next_id);
 	m->flags = p->flags;
 	m->shard_bits = bits;
