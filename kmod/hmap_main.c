@@ -169,12 +169,13 @@ static void shard_write_begin(struct hmap_shard *s, struct write_snap *snap)
 	snap_take(&s->core, snap);
 }
 
-/* A write left a growth in progress: make sure it will be finished. */
-static void shard_tidy_later(struct hmap *m, struct hmap_shard *s)
+/*
+ * A write left a growth in progress: make sure it will be finished. Out of
+ * line, so writes that leave none pay one test and no register pressure.
+ */
+static noinline void shard_tidy_later(struct hmap *m, struct hmap_shard *s)
 	__must_hold(&s->lock)
 {
-	if (likely(!s->core.oldbuckets))
-		return;
 	WRITE_ONCE(s->last_write, jiffies);
 	if (!delayed_work_pending(&m->tidy))
 		queue_delayed_work(system_unbound_wq, &m->tidy, HMAP_TIDY_IDLE);
@@ -195,7 +196,8 @@ static void shard_write_end(struct hmap *m, struct hmap_shard *s,
 			    const struct write_snap *snap)
 	__releases(&s->lock)
 {
-	shard_tidy_later(m, s);
+	if (unlikely(s->core.oldbuckets))
+		shard_tidy_later(m, s);
 	__shard_write_end(m, s, snap);
 }
 
@@ -503,7 +505,8 @@ EXPORT_SYMBOL_NS_GPL(hmap_lock, HMAP_NS);
 void hmap_unlock(struct hmap *m)
 	__releases(&m->shards[0].lock)
 {
-	shard_tidy_later(m, &m->shards[0]);
+	if (unlikely(m->shards[0].core.oldbuckets))
+		shard_tidy_later(m, &m->shards[0]);
 	write_seqcount_end(&m->shards[0].seq);
 	spin_unlock_bh(&m->shards[0].lock);
 }
