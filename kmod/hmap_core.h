@@ -201,8 +201,10 @@ void hmap_core_iter_end(struct hmap_core_iter *it);
 void hmap_core_stats(const struct hmap_core *h, struct hmap_core_stats *st);
 int hmap_core_validate(const struct hmap_core *h, const char **why);
 
-/* Memory for callers that allocate outside their lock. */
+/* Growth work without a write, for callers whose writes stopped. */
 int hmap_core_grow_step(struct hmap_core *h, unsigned int max, gfp_t gfp);
+
+/* Memory for callers that allocate outside their lock. */
 int hmap_core_next_grow_B(const struct hmap_core *h);
 struct hmap_gen *hmap_core_gen_alloc(const struct hmap_core *h, u8 B,
 				     gfp_t gfp);
