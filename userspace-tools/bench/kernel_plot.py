@@ -12,11 +12,11 @@ import argparse
 import collections
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
-COLORS = ["#000000", "#009e73", "#0072b2", "#e69f00", "#d55e00", "#cc79a7"]
+from report import COLORS, run_gnuplot
+
 
 
 def parse(path):
@@ -79,15 +79,7 @@ def plot(rows, out, title, cols=3):
         if plots:
             script.append("plot " + ", ".join(plots))
     script.append("unset multiplot")
-    gp = os.path.join(tmp, "plot.gp")
-    with open(gp, "w") as f:
-        f.write("\n".join(script) + "\n")
-    r = subprocess.run(["gnuplot", gp], capture_output=True, text=True)
-    shutil.rmtree(tmp, ignore_errors=True)
-    if r.returncode:
-        print("kernel_plot: gnuplot failed: " + r.stderr, file=sys.stderr)
-        return False
-    return True
+    return run_gnuplot(tmp, script, "kernel_plot")
 
 
 def main():

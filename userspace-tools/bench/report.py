@@ -237,15 +237,19 @@ def plot(d, outdir, impls, wls, fname, title_fn, phases, cols):
         if plots:
             script.append("plot " + ", ".join(plots))
     script.append("unset multiplot")
+    return fname if run_gnuplot(tmp, script, "report") else None
+
+
+def run_gnuplot(tmp, script, who):
+    """Run the gnuplot @script (lines) beside its data in @tmp, then remove @tmp."""
     path = os.path.join(tmp, "plot.gp")
     with open(path, "w") as f:
         f.write("\n".join(script) + "\n")
-    r = subprocess.run([gp, path], capture_output=True, text=True)
+    r = subprocess.run(["gnuplot", path], capture_output=True, text=True)
     shutil.rmtree(tmp, ignore_errors=True)
     if r.returncode:
-        print("report: gnuplot failed: " + r.stderr, file=sys.stderr)
-        return None
-    return fname
+        print("%s: gnuplot failed: %s" % (who, r.stderr), file=sys.stderr)
+    return r.returncode == 0
 
 
 def main():

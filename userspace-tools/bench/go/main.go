@@ -3,6 +3,10 @@
 // Go 1.19's built-in map in the native arena: a line-by-line port of
 // ../driver.h (same keys, shuffles, mixed stream, phases and row format),
 // once for map[uint64]uint64 and once for map[[2]uint64][8]uint64.
+// The two runners are written out per type on purpose, not as one generic
+// function: what is timed must be the code a user's concrete map compiles
+// to (the fast64 paths for uint64 keys), whatever Go does for type
+// parameters.
 // "Destroying" a map is dropping it and running runtime.GC(), untimed.
 // Lookups read word 0 of the value (m[k] / m[k][0]); misses use the
 // two-value form.  go delete() reports nothing, so deletes are checked by
