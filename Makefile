@@ -10,13 +10,15 @@
 #   make coverage      line coverage of the core from the native tests
 #   make vm-shell      interactive shell in the test VM with hmap loaded
 #
-# KDIR defaults to the cached test kernel (built on first use, ~10 min);
+# KDIR defaults to the cached test kernel (built on first use, ~9 min);
 # KDIR=/lib/modules/$(uname -r)/build make   builds for the running host kernel.
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
-TEST_KDIR := $(shell $(TOP)/scripts/build-kernel.sh --kdir)
-KDIR ?= $(TEST_KDIR)
-DISTRO_KDIR ?= $(firstword $(wildcard /usr/src/linux-headers-*-amd64))
+# Without KDIR, the cached test kernel: its directory is keyed by the linux-source-6.12
+# version, so it is asked for in the recipe, after deps.sh may have installed that package.
+KDIR ?=
+TEST_KDIR = "$$($(TOP)/scripts/build-kernel.sh --kdir)"
+BUILD_KDIR = $(if $(KDIR),$(KDIR),$(TEST_KDIR))
 BUILD := $(TOP)/build
 
 .PHONY: all modules deps kernel distro-build native-test coverage check demo vm-shell clean
@@ -30,19 +32,19 @@ kernel: deps
 	@$(TOP)/scripts/build-kernel.sh
 
 # Build against the test kernel only after making sure it exists.
-ifeq ($(KDIR),$(TEST_KDIR))
+ifeq ($(KDIR),)
 modules: kernel
 endif
 modules:
-	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+	$(MAKE) -C $(BUILD_KDIR) M=$(TOP) W=1 modules
 
 distro-build: deps
 	@$(TOP)/scripts/distro-build.sh $(DISTRO_KDIR)
 
-native-test:
+native-test: deps
 	$(MAKE) -C $(TOP)/userspace-tools test
 
-coverage:
+coverage: deps
 	$(MAKE) -C $(TOP)/userspace-tools coverage
 
 # check.sh and demo.sh install missing packages themselves, quietly, as their first phase.
@@ -70,6 +72,6 @@ bench-quick:
 	@if [ -x $(TOP)/scripts/bench-kernel.sh ]; then $(TOP)/scripts/bench-kernel.sh --quick; fi
 
 clean:
-	$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null || true
+	$(MAKE) -C $(BUILD_KDIR) M=$(TOP) clean 2>/dev/null || true
 	$(MAKE) -C $(TOP)/userspace-tools clean
 	rm -rf $(BUILD)

@@ -12,8 +12,6 @@ unset HMAP_KCONFIG
 
 top=$HMAP_TOP
 build=$top/build
-ksrc=$(ksrc_dir)
-kdir=$(kernel_dir)
 mkdir -p "$build"
 t0=$(date +%s)
 passed=0
@@ -53,12 +51,15 @@ count_tap() {
 	printf '  %s: %d passed, %d failed, %d skipped\n' "$name" $((ok - skip)) "$nok" "$skip"
 }
 
-phase "deps"
+phase "deps (a first run installs Debian packages: a few minutes)"
 if ! "$top/scripts/deps.sh" >"$build/deps.log" 2>&1; then
 	fail "make deps"
 	show_tail "$build/deps.log"
 	finish
 fi
+# Both are keyed by the linux-source-6.12 version: known only once deps.sh installed it.
+ksrc=$(ksrc_dir)
+kdir=$(kernel_dir)
 
 phase "test kernel ($kdir)"
 if ! "$top/scripts/build-kernel.sh"; then

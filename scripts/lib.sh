@@ -3,10 +3,36 @@
 
 HMAP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HMAP_CACHE=${HMAP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hmap}
-KSRC_TARBALL=${KSRC_TARBALL:-$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n 1)}
+# Everything below runs under the callers' `set -euo pipefail`, before `make deps` may have
+# installed anything: no command substitution here may fail when a package is missing.
 
+# The Debian kernel source tarball, or nothing when linux-source-6.12 is not installed.
+ksrc_tarball() {
+	local f
+	for f in /usr/src/linux-source-6.12.tar.*; do
+		[ -f "$f" ] && echo "$f" && return 0
+	done
+	return 0
+}
+KSRC_TARBALL=${KSRC_TARBALL:-$(ksrc_tarball)}
+
+# Installed version of linux-source-6.12, or "unknown". Callers that key caches on it
+# (kernel_dir, ksrc_dir) must ask after deps.sh has run, not before.
 ksrc_version() {
-	dpkg-query -W -f '${Version}' linux-source-6.12 2>/dev/null || echo unknown
+	local v
+	v=$(dpkg-query -W -f '${Status} ${Version}' linux-source-6.12 2>/dev/null || true)
+	case "$v" in
+	'install ok installed '*) echo "${v##* }" ;;
+	*) echo unknown ;;
+	esac
+}
+
+# Fail with what is missing and what installs it when a command is not on PATH.
+# Usage: need_cmd COMMAND PACKAGE
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	echo "hmap: '$1' not found; 'make deps' installs it (Debian package $2)" >&2
+	return 1
 }
 
 # Kernel source tree, extracted once from the Debian tarball.
