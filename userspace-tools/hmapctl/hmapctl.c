@@ -20,6 +20,11 @@
 
 #include "hmap.h"
 
+/* The package version, from scripts/pkg/VERSION via the Makefile. */
+#ifndef HMAP_VERSION
+#define HMAP_VERSION "unknown"
+#endif
+
 /* Exit statuses. */
 enum {
 	EXIT_OK = 0,
@@ -1283,7 +1288,7 @@ static void usage(FILE *f)
 		"DATA    := ITEM...   (filling the map's key or value size exactly)\n"
 		"ITEM    := { u8|u16|u32|u64|s8|s16|s32|s64 NUMBER | str STRING |\n"
 		"            hex HEX... | BYTE }   (str pads the rest with zeroes)\n"
-		"OPTIONS := { -j|--json [-p|--pretty] | -h|--help }\n"
+		"OPTIONS := { -j|--json [-p|--pretty] | -h|--help | -V|--version }\n"
 		"Words can be abbreviated (map upd, noex). Exit status: 0 ok,\n"
 		"1 failed, 2 usage error, 3 key or map not found.\n");
 }
@@ -1331,6 +1336,13 @@ int main(int argc, char **argv)
 			json = pretty = true;
 		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
 			usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(s, "-V") || !strcmp(s, "--version")) {
+			if (json)
+				printf("{\"version\":\"%s\",\"libhmap\":\"%s\"}\n",
+				       HMAP_VERSION, hmap_version());
+			else
+				printf("hmapctl %s (libhmap %s)\n", HMAP_VERSION, hmap_version());
 			return EXIT_OK;
 		} else {
 			usage(stderr);

@@ -13,6 +13,15 @@
 
 #define PTR(p)	((__u64)(unsigned long)(p))
 
+#ifndef HMAP_VERSION
+#define HMAP_VERSION "unknown"
+#endif
+
+const char *hmap_version(void)
+{
+	return HMAP_VERSION;
+}
+
 static int sys_ret(long ret)
 {
 	return ret < 0 ? -errno : (int)ret;

@@ -37,6 +37,9 @@ struct hmap_create_opts {
 	const char *name;	/* NULL or "" for an anonymous map */
 };
 
+/* The library's version, "MAJOR.MINOR.PATCH"; needs no device. */
+const char *hmap_version(void);
+
 /* Maps (these open /dev/hmap for the call). */
 int hmap_create(const struct hmap_create_opts *opts);	/* map fd */
 int hmap_open(const char *name, int rdonly);		/* map fd */
