@@ -54,6 +54,34 @@ check:
 demo:
 	@$(TOP)/scripts/demo.sh
 
+# A real host (as root): hmap.ko for KDIR (default: the running kernel), hmapctl,
+# libhmap, headers, pkg-config file, man pages, bash completion, udev rule.
+.PHONY: install uninstall dkms dkms-remove
+install:
+	@$(TOP)/scripts/install.sh install
+
+uninstall:
+	@$(TOP)/scripts/install.sh uninstall
+
+# The module through DKMS instead, rebuilt for every kernel installed later.
+dkms:
+	@$(TOP)/scripts/install.sh dkms
+
+dkms-remove:
+	@$(TOP)/scripts/install.sh dkms-remove
+
+# The two README commands in a fresh Debian 12 root (debootstrap), ~25 min; not in check.
+.PHONY: check-fresh
+check-fresh:
+	@$(TOP)/scripts/deps.sh --fresh
+	@$(TOP)/scripts/check-fresh.sh
+
+# Debian packages (hmap-dkms, hmapctl, libhmap0, libhmap-dev) in build/deb/, with lintian.
+.PHONY: deb
+deb:
+	@$(TOP)/scripts/deps.sh --pkg
+	@$(TOP)/scripts/deb.sh
+
 vm-shell: modules
 	@$(TOP)/scripts/vm.sh --shell
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make check`: the one test command. Phases: deps, test kernel (cached), modules, static checks,
-# native userspace tests, one VM boot (KUnit at module load, ioctl selftests, unload, kmemleak),
+# native userspace tests, the userspace product (build, man lint, completion), one VM boot (KUnit at module load, ioctl selftests, unload, kmemleak),
 # then a scan of the whole console for kernel splats. Logs go to build/; the output is phase
 # headers, failures, and a last line "N passed, N failed" over every KUnit case, selftest case,
 # native test case, static check and pipeline step (build, boot, load/unload, clean console).
@@ -89,6 +89,23 @@ rc=0
 make -C "$top/userspace-tools" test >"$build/native.log" 2>&1 || rc=$?
 count_tap "native" "$build/native.log" "$rc"
 [ "$rc" -eq 0 ] || show_tail "$build/native.log" 10
+
+phase "product: libhmap and hmapctl build, man pages lint, bash completion"
+if make -C "$top/userspace-tools" product >"$build/product.log" 2>&1; then
+	pass
+else
+	fail "make -C userspace-tools product; see $build/product.log"
+	show_tail "$build/product.log" 10
+fi
+if make -s -C "$top/userspace-tools" man-lint >"$build/man-lint.log" 2>&1; then
+	pass
+else
+	fail "man-lint: mandoc or groff found problems"
+	show_tail "$build/man-lint.log" 10
+fi
+rc=0
+make -s -C "$top/userspace-tools" completion-test >"$build/completion.log" 2>&1 || rc=$?
+count_tap "completion" "$build/completion.log" "$rc"
 
 phase "VM: boot, KUnit, selftests, unload, kmemleak"
 if [ "$modules_ok" -eq 0 ]; then

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Install, only when missing, every Debian package that building and testing hmap needs.
 # Needs root, or sudo; prints what is missing and how to get it otherwise.
+#   deps.sh           what make check, demo, bench and the builds need
+#   deps.sh --pkg     also what make deb and make dkms need
+#   deps.sh --fresh   also debootstrap, for make check-fresh
 set -euo pipefail
 pkgs=(
 	build-essential make gcc flex bison bc libelf-dev libssl-dev dwarves cpio kmod rsync xz-utils
@@ -8,7 +11,17 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	clang llvm libclang-rt-14-dev gcovr
 	golang-1.19-go libabsl-dev libglib2.0-dev liburcu-dev gnuplot-nox pkg-config
+	mandoc groff-base
 )
+case "${1:-}" in
+--pkg) pkgs+=(dpkg-dev debhelper dh-dkms dkms lintian fakeroot) ;;
+--fresh) pkgs+=(debootstrap) ;;
+'') ;;
+*)
+	echo "usage: $0 [--pkg|--fresh]" >&2
+	exit 2
+	;;
+esac
 installed() {
 	local st
 	st=$(dpkg-query -W -f '${Status}' "$1" 2>/dev/null || true)

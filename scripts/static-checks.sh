@@ -12,6 +12,8 @@ top=$HMAP_TOP
 ksrc=$(ksrc_dir)
 kdir=${HMAP_KDIR:-$(kernel_dir)}
 out=$top/build/static
+need_cmd sparse sparse || exit 1
+need_cmd perl perl || exit 1
 rm -rf "$out"
 mkdir -p "$out"
 cd "$top"

@@ -38,6 +38,8 @@ die() {
 	echo "vm: $*" >&2
 	exit 1
 }
+need_cmd qemu-system-x86_64 qemu-system-x86 || exit 1
+need_cmd cpio cpio || exit 1
 [ -f "$bzimage" ] || die "no test kernel at $bzimage (run 'make kernel')"
 # The bench kernel has no KUnit: it needs the benchmark module instead.
 kos="hmap.ko hmap_kunit.ko"
