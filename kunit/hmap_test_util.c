@@ -32,6 +32,17 @@ static void hmap_test_destroy(void *h)
 	hmap_core_destroy(h);
 }
 
+struct hmap_core *hmap_test_map_params(struct kunit *test,
+				       const struct hmap_core_params *p)
+{
+	struct hmap_core *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_EQ(test, hmap_core_init(h, p, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hmap_test_destroy, h), 0);
+	return h;
+}
+
 struct hmap_core *hmap_test_map(struct kunit *test, u32 key_size,
 				u32 value_size, unsigned long hint,
 				hmap_hash_fn hashfn)
@@ -42,12 +53,8 @@ struct hmap_core *hmap_test_map(struct kunit *test, u32 key_size,
 		.hint = hint,
 		.hashfn = hashfn,
 	};
-	struct hmap_core *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_EQ(test, hmap_core_init(h, &p, GFP_KERNEL), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hmap_test_destroy, h), 0);
-	return h;
+	return hmap_test_map_params(test, &p);
 }
 
 int hmap_test_put(struct hmap_core *h, u64 key, u64 value)

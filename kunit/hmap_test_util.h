@@ -20,6 +20,9 @@ u64 hmap_test_hash_mix(const void *key, u32 len, u64 seed);
 struct hmap_core *hmap_test_map(struct kunit *test, u32 key_size,
 				u32 value_size, unsigned long hint,
 				hmap_hash_fn hashfn);
+/* A map destroyed when the test ends. */
+struct hmap_core *hmap_test_map_params(struct kunit *test,
+				       const struct hmap_core_params *p);
 int hmap_test_put(struct hmap_core *h, u64 key, u64 value);
 bool hmap_test_get(struct hmap_core *h, u64 key, u64 *value);
 int hmap_test_del(struct hmap_core *h, u64 key);
