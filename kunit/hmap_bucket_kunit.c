@@ -264,6 +264,219 @@ static void hmap_core_update_any_size_round_trips(struct kunit *test)
 	HMAP_EXPECT_VALID(test, h);
 }
 
+static void hmap_core_update_accepts_exactly_max_entries(struct kunit *test)
+{
+	struct hmap_core_params p = {
+		.key_size = 8, .value_size = 8, .max_entries = 20,
+		.hashfn = hmap_test_hash_mix,
+	};
+	struct hmap_core *h = hmap_test_map_params(test, &p);
+	u64 k;
+
+	for (k = 0; k < 20; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	KUNIT_EXPECT_EQ(test, hmap_test_put(h, 20, 20), -E2BIG);
+	KUNIT_EXPECT_EQ(test, h->count, 20);
+	KUNIT_EXPECT_FALSE(test, hmap_test_get(h, 20, NULL));
+	/* A delete makes room for exactly one more. */
+	KUNIT_ASSERT_EQ(test, hmap_test_del(h, 0), 0);
+	KUNIT_EXPECT_EQ(test, hmap_test_put(h, 20, 20), 0);
+	KUNIT_EXPECT_EQ(test, hmap_test_put(h, 21, 21), -E2BIG);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_update_no_limit_when_max_entries_zero(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0,
+					    hmap_test_hash_mix);
+	u64 k;
+
+	for (k = 0; k < 1000; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	KUNIT_EXPECT_EQ(test, h->count, 1000);
+}
+
+static void hmap_core_init_accepts_largest_sizes(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, HMAP_KEY_SIZE_MAX,
+					    HMAP_VALUE_SIZE_MAX, 0, NULL);
+	u8 *key = kunit_kzalloc(test, HMAP_KEY_SIZE_MAX, GFP_KERNEL);
+	u8 *val = kunit_kzalloc(test, HMAP_VALUE_SIZE_MAX, GFP_KERNEL);
+	u8 *got;
+
+	KUNIT_ASSERT_NOT_NULL(test, key);
+	KUNIT_ASSERT_NOT_NULL(test, val);
+	key[HMAP_KEY_SIZE_MAX - 1] = 1;
+	val[HMAP_VALUE_SIZE_MAX - 1] = 2;
+	KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, val, HMAP_ANY, GFP_KERNEL), 0);
+	got = hmap_core_lookup(h, key);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_EXPECT_EQ(test, got[HMAP_VALUE_SIZE_MAX - 1], 2);
+	KUNIT_EXPECT_MEMEQ(test, got, val, HMAP_VALUE_SIZE_MAX);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+struct layout_case {
+	u32 key_size;
+	u32 value_size;
+	bool indirect_key;
+	bool indirect_value;
+	u32 bucket_size;
+};
+
+/* tophash[8], 8 key slots, 8 value slots, the overflow pointer. */
+static const struct layout_case layout_cases[] = {
+	{ 1, 0, false, false, 8 + 8 + 8 },
+	{ 8, 8, false, false, 8 + 64 + 64 + 8 },
+	/* Exactly HMAP_MAX_INLINE bytes still go inline ... */
+	{ 128, 128, false, false, 8 + 1024 + 1024 + 8 },
+	/* ... one more goes out of line, behind a pointer. */
+	{ 129, 128, true, false, 8 + 8 * sizeof(void *) + 1024 + 8 },
+	{ 128, 129, false, true, 8 + 1024 + 8 * sizeof(void *) + 8 },
+	{ 4, 129, false, true, 8 + 32 + 8 * sizeof(void *) + 8 },
+};
+
+static void layout_desc(const struct layout_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "key %u value %u", c->key_size,
+		 c->value_size);
+}
+
+KUNIT_ARRAY_PARAM(layout, layout_cases, layout_desc);
+
+static void hmap_core_init_inline_limit(struct kunit *test)
+{
+	const struct layout_case *c = test->param_value;
+	struct hmap_core *h = hmap_test_map(test, c->key_size, c->value_size,
+					    0, NULL);
+
+	KUNIT_EXPECT_EQ(test, h->indirect_key, c->indirect_key);
+	KUNIT_EXPECT_EQ(test, h->indirect_value, c->indirect_value);
+	KUNIT_EXPECT_EQ(test, h->key_slot,
+			c->indirect_key ? sizeof(void *) : c->key_size);
+	KUNIT_EXPECT_EQ(test, h->value_slot,
+			c->indirect_value ? sizeof(void *) : c->value_size);
+	KUNIT_EXPECT_EQ(test, h->values_off, HMAP_SLOTS + HMAP_SLOTS * h->key_slot);
+	KUNIT_EXPECT_EQ(test, h->bucket_size, c->bucket_size);
+	KUNIT_EXPECT_EQ(test, h->ovf_off, c->bucket_size - sizeof(void *));
+}
+
+static void hmap_core_update_exist_on_empty_map_allocates_nothing(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
+	u64 key = 1, v = 1;
+
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	/* No array and no key: -ENOENT, without trying to allocate. */
+	KUNIT_EXPECT_EQ(test, hmap_core_update(h, &key, &v, HMAP_EXIST, GFP_KERNEL), -ENOENT);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_EQ(test, hmap_test_alloc_calls(), 0);
+	KUNIT_EXPECT_NULL(test, h->buckets);
+}
+
+static void hmap_core_init_seeds_hash(struct kunit *test)
+{
+	struct hmap_core *a = hmap_test_map(test, 8, 8, 0, NULL);
+	struct hmap_core *b = hmap_test_map(test, 8, 8, 0, NULL);
+
+	/* Random per map, both halves (equal only by a 1 in 2^64 chance). */
+	KUNIT_EXPECT_NE(test, a->hkey.key[0], b->hkey.key[0]);
+	KUNIT_EXPECT_NE(test, a->hkey.key[1], b->hkey.key[1]);
+}
+
+static void hmap_core_delete_to_empty_reseeds_whole_key(struct kunit *test)
+{
+	struct hmap_core *h = filled(test, 1);
+	hsiphash_key_t before = h->hkey;
+
+	KUNIT_ASSERT_EQ(test, hmap_test_del(h, 1), 0);
+	KUNIT_EXPECT_NE(test, h->hkey.key[0], before.key[0]);
+	KUNIT_EXPECT_NE(test, h->hkey.key[1], before.key[1]);
+}
+
+static void hmap_core_clear_reseeds(struct kunit *test)
+{
+	struct hmap_core *h = filled(test, 3);
+	hsiphash_key_t before = h->hkey;
+
+	hmap_core_clear(h);
+	KUNIT_EXPECT_NE(test, h->hkey.key[0], before.key[0]);
+	KUNIT_EXPECT_NE(test, h->hkey.key[1], before.key[1]);
+}
+
+/* Nine keys for bucket 0 of an identity-hash map of B: one overflow. */
+static int fill_bucket0(struct hmap_core *h, u8 B)
+{
+	u64 m;
+	int err = 0;
+
+	for (m = 0; m < 9 && !err; m++)
+		err = hmap_test_put(h, m << B, m);
+	return err;
+}
+
+static void hmap_core_clear_keeps_overflow_as_spares(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 13,
+					    hmap_test_hash_identity);
+
+	/* B = 1: no preallocated overflow, the one in use was allocated. */
+	KUNIT_ASSERT_EQ(test, fill_bucket0(h, 1), 0);
+	KUNIT_ASSERT_EQ(test, h->noverflow, 1);
+	hmap_core_clear(h);
+	KUNIT_EXPECT_EQ(test, h->nspare, 1);
+	KUNIT_EXPECT_EQ(test, h->noverflow, 0);
+	HMAP_EXPECT_VALID(test, h);
+	/* The same chain again needs no memory. */
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	KUNIT_EXPECT_EQ(test, fill_bucket0(h, 1), 0);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_EQ(test, h->nspare, 0);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_clear_resets_prealloc(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 100,
+					    hmap_test_hash_identity);
+
+	/* B = 4: the overflow bucket is the preallocated one. */
+	KUNIT_ASSERT_EQ(test, fill_bucket0(h, 4), 0);
+	KUNIT_ASSERT_EQ(test, h->buckets->next_prealloc, 17);
+	hmap_core_clear(h);
+	KUNIT_EXPECT_EQ(test, h->buckets->next_prealloc, 16);
+	KUNIT_EXPECT_EQ(test, h->nspare, 0);
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	KUNIT_EXPECT_EQ(test, fill_bucket0(h, 4), 0);
+	hmap_test_fail_nth(0);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_clear_during_same_size_growth(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 100,
+					    hmap_test_hash_identity);
+	u64 j, m;
+
+	/* 16 overflow buckets, one key per bucket: a same-size growth. */
+	for (j = 0; j < 16; j++) {
+		for (m = 0; m < 9; m++)
+			KUNIT_ASSERT_EQ(test, hmap_test_put(h, j + 16 * m, m), 0);
+		for (m = 1; m < 9; m++)
+			KUNIT_ASSERT_EQ(test, hmap_test_del(h, j + 16 * m), 0);
+	}
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 1000, 1), 0);
+	KUNIT_ASSERT_TRUE(test, h->flags & HMAP_F_SAME_SIZE);
+	hmap_core_clear(h);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_F_SAME_SIZE);
+	KUNIT_EXPECT_EQ(test, h->B, 4);
+	HMAP_EXPECT_VALID(test, h);
+}
+
 static struct kunit_case hmap_bucket_cases[] = {
 	KUNIT_CASE(hmap_core_update_reuses_deleted_slot),
 	KUNIT_CASE(hmap_core_delete_last_marks_empty_rest),
@@ -278,6 +491,17 @@ static struct kunit_case hmap_bucket_cases[] = {
 	KUNIT_CASE(hmap_core_delete_to_empty_reseeds),
 	KUNIT_CASE(hmap_core_clear_empties_and_keeps_array),
 	KUNIT_CASE_PARAM(hmap_core_update_any_size_round_trips, sizes_gen_params),
+	KUNIT_CASE(hmap_core_update_accepts_exactly_max_entries),
+	KUNIT_CASE(hmap_core_update_no_limit_when_max_entries_zero),
+	KUNIT_CASE(hmap_core_init_accepts_largest_sizes),
+	KUNIT_CASE_PARAM(hmap_core_init_inline_limit, layout_gen_params),
+	KUNIT_CASE(hmap_core_update_exist_on_empty_map_allocates_nothing),
+	KUNIT_CASE(hmap_core_init_seeds_hash),
+	KUNIT_CASE(hmap_core_delete_to_empty_reseeds_whole_key),
+	KUNIT_CASE(hmap_core_clear_reseeds),
+	KUNIT_CASE(hmap_core_clear_keeps_overflow_as_spares),
+	KUNIT_CASE(hmap_core_clear_resets_prealloc),
+	KUNIT_CASE(hmap_core_clear_during_same_size_growth),
 	{}
 };
 

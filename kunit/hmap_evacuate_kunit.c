@@ -223,6 +223,125 @@ static void hmap_core_evacuate_constant_hash_loses_nothing(struct kunit *test)
 	HMAP_EXPECT_VALID(test, h);
 }
 
+/*
+ * B = 2 doubling to 3, identity hash: old bucket 1 holds keys 1 + 4m, to X
+ * for even m (@x of them) and to Y for odd m (@y); other keys in buckets
+ * 0, 2 and 3 fill the map to 26. Key 400 then starts the growth, which
+ * evacuates old bucket 0 and then 1 at nevacuate.
+ */
+static struct hmap_core *split_map(struct kunit *test, u64 x, u64 y)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 26,
+					    hmap_test_hash_identity);
+	u64 k, m;
+
+	for (m = 0; m < x; m++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, 1 + 8 * m, m), 0);
+	for (m = 0; m < y; m++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, 5 + 8 * m, m), 0);
+	/* Buckets 0, 2, 3 in turn: keys 0, 2, 3, 4, 6, 7, ... */
+	for (m = 0; h->count < 26; m++) {
+		k = (m % 3 ? m % 3 + 1 : 0) + 4 * (m / 3);
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, m), 0);
+	}
+	KUNIT_ASSERT_FALSE(test, hmap_core_growing(h));
+	return h;
+}
+
+static void hmap_core_evacuate_reserves_exact_overflow(struct kunit *test)
+{
+	/* 16 to X and 9 to Y: one overflow bucket on each side. */
+	struct hmap_core *h = split_map(test, 16, 9);
+
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 400, 4), 0);
+	KUNIT_ASSERT_TRUE(test, hmap_core_growing(h));
+	KUNIT_ASSERT_EQ(test, h->nevacuate, 2);
+	/* Exactly the two overflow buckets used were reserved. */
+	KUNIT_EXPECT_EQ(test, h->noverflow, 2);
+	KUNIT_EXPECT_EQ(test, h->nspare, 0);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_evacuate_without_memory_moves_nothing(struct kunit *test)
+{
+	/* 9 to X need an overflow bucket, 8 to Y none. */
+	struct hmap_core *h = split_map(test, 9, 8);
+	struct hmap_gen *gen = hmap_core_gen_alloc(h, 3, GFP_KERNEL);
+	u64 m;
+
+	/* The new array is donated; the overflow buckets cannot be had. */
+	KUNIT_ASSERT_NOT_NULL(test, gen);
+	hmap_core_donate(h, gen, NULL, 0);
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	KUNIT_EXPECT_EQ(test, hmap_test_put(h, 400, 4), 0);
+	hmap_test_fail_nth(0);
+	/* Old bucket 0 moved; old bucket 1 stays whole where it was. */
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 1);
+	KUNIT_EXPECT_FALSE(test, old_evacuated(h, 1));
+	KUNIT_EXPECT_EQ(test, h->noverflow, 0);
+	for (m = 0; m < 9; m++)
+		KUNIT_EXPECT_TRUE(test, hmap_test_get(h, 1 + 8 * m, NULL));
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_delete_evacuates_its_bucket(struct kunit *test)
+{
+	struct hmap_core *h = growing_map(test);
+	unsigned long j;
+	u64 k;
+
+	/* The last old bucket is reached by nevacuate last. */
+	for (j = NOLD - 1; j > h->nevacuate && old_evacuated(h, j); j--)
+		;
+	KUNIT_ASSERT_GT(test, j, h->nevacuate + 1);
+	k = key_in_old(j);
+	KUNIT_ASSERT_EQ(test, hmap_test_del(h, k), 0);
+	KUNIT_EXPECT_TRUE(test, old_evacuated(h, j));
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_evacuate_mark_bounded_per_step(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 13312,
+					    hmap_test_hash_identity);
+	u64 j, m, absent;
+
+	/*
+	 * B = 11 filled to 6.5 * 2^11: 2100 keys chained in bucket 0, whose
+	 * evacuation needs 262 overflow buckets (the B = 12 array has 256
+	 * preallocated), and 5 or 6 keys in every other bucket.
+	 */
+	KUNIT_ASSERT_EQ(test, h->B, 11);
+	for (m = 0; m < 2100; m++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, m << 11, m), 0);
+	for (j = 1; j < 2048; j++)
+		for (m = 0; m < (j <= 977 ? 6 : 5); m++)
+			KUNIT_ASSERT_EQ(test, hmap_test_put(h, j + (m << 11), m), 0);
+	KUNIT_ASSERT_EQ(test, h->count, 13312);
+	hmap_core_donate(h, hmap_core_gen_alloc(h, 12, GFP_KERNEL), NULL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, h->reserve);
+	/* Without memory, old bucket 0 cannot move; the next 1100 can. */
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 5 + (6 << 11), 0), 0);
+	KUNIT_ASSERT_TRUE(test, hmap_core_growing(h));
+	for (j = 1; j <= 1100; j++) {
+		absent = j + (7 << 11);
+		hmap_core_delete(h, &absent, NULL, GFP_KERNEL);
+	}
+	hmap_test_fail_nth(0);
+	KUNIT_ASSERT_EQ(test, h->nevacuate, 0);
+	KUNIT_ASSERT_TRUE(test, old_evacuated(h, 1100));
+	KUNIT_ASSERT_FALSE(test, old_evacuated(h, 1101));
+	/* Moving bucket 0 lets the mark pass at most 1024 moved buckets. */
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 1, GFP_KERNEL), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 1025);
+	HMAP_EXPECT_VALID(test, h);
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 1, GFP_KERNEL), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 1101);
+}
+
 static struct kunit_case hmap_evacuate_cases[] = {
 	KUNIT_CASE(hmap_core_evacuate_splits_on_newbit),
 	KUNIT_CASE(hmap_core_lookup_during_evacuation),
@@ -232,6 +351,10 @@ static struct kunit_case hmap_evacuate_cases[] = {
 	KUNIT_CASE(hmap_core_evacuate_nevacuate_advances),
 	KUNIT_CASE(hmap_core_evacuate_frees_old_array_when_done),
 	KUNIT_CASE(hmap_core_evacuate_constant_hash_loses_nothing),
+	KUNIT_CASE(hmap_core_evacuate_reserves_exact_overflow),
+	KUNIT_CASE(hmap_core_evacuate_without_memory_moves_nothing),
+	KUNIT_CASE(hmap_core_delete_evacuates_its_bucket),
+	KUNIT_CASE(hmap_core_evacuate_mark_bounded_per_step),
 	{}
 };
 

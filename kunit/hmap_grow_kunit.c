@@ -14,6 +14,9 @@ struct hint_case {
 static const struct hint_case hint_cases[] = {
 	{ 0, 0 }, { 8, 0 }, { 9, 1 }, { 13, 1 }, { 14, 2 }, { 26, 2 },
 	{ 27, 3 }, { 100, 4 }, { 1000, 8 }, { 1000000, 18 },
+	/* Capped at HMAP_B_MAX = 26: 6.5 * 2^25 is the last hint below it. */
+	{ 13UL << 24, 25 }, { (13UL << 24) + 1, 26 }, { 13UL << 25, 26 },
+	{ ~0UL, 26 },
 };
 
 static void hint_desc(const struct hint_case *c, char *desc)
@@ -288,6 +291,236 @@ static void hmap_core_grow_step_idle_map_no_change(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->count, 20);
 }
 
+static const u8 prealloc_shifts[] = { 0, 1, 3, 4, 5, 6 };
+
+KUNIT_ARRAY_PARAM(prealloc, prealloc_shifts, shift_desc);
+
+static void hmap_core_gen_alloc_preallocates_from_b4(struct kunit *test)
+{
+	u8 B = *(const u8 *)test->param_value;
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
+	struct hmap_gen *gen = hmap_core_gen_alloc(h, B, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, gen);
+	KUNIT_EXPECT_EQ(test, gen->B, B);
+	/* 2^(B-4) overflow buckets after the 2^B regular ones, from B = 4. */
+	KUNIT_EXPECT_EQ(test, gen->nbuckets, (1U << B) + (B >= 4 ? 1U << (B - 4) : 0));
+	KUNIT_EXPECT_EQ(test, gen->next_prealloc, 1U << B);
+	KUNIT_EXPECT_NULL(test, gen->ovf);
+	/* The map frees what it is given. */
+	hmap_core_donate(h, gen, NULL, 0);
+}
+
+/* Nine keys for bucket 0 of an identity-hash map at @hint, all memory failing. */
+static int ninth_key_without_memory(struct kunit *test, unsigned long hint,
+				    u8 B)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, hint,
+					    hmap_test_hash_identity);
+	u64 m;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, h->B, B);
+	for (m = 0; m < 8; m++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, m << B, m), 0);
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	err = hmap_test_put(h, 8 << B, 8);
+	hmap_test_fail_nth(0);
+	HMAP_EXPECT_VALID(test, h);
+	return err;
+}
+
+static void hmap_core_update_overflow_from_prealloc_at_b4(struct kunit *test)
+{
+	/* B = 4 has one preallocated overflow bucket: no allocation. */
+	KUNIT_EXPECT_EQ(test, ninth_key_without_memory(test, 100, 4), 0);
+}
+
+static void hmap_core_update_overflow_allocated_below_b4(struct kunit *test)
+{
+	/* B = 3 has none: the overflow bucket must be allocated. */
+	KUNIT_EXPECT_EQ(test, ninth_key_without_memory(test, 52, 3), -ENOMEM);
+}
+
+/*
+ * B = 3 doubling to 4 with the identity hash: keys 0..51 fill 6 or 7 slots
+ * of every bucket; key 56 (old bucket 0) starts the growth, whose insert
+ * evacuates old buckets 0 and 1, leaving 2..7 to grow_step().
+ */
+static struct hmap_core *grow_step_map(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 52,
+					    hmap_test_hash_identity);
+	u64 k;
+
+	for (k = 0; k < 52; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 56, 56), 0);
+	KUNIT_ASSERT_TRUE(test, hmap_core_growing(h));
+	KUNIT_ASSERT_EQ(test, h->nevacuate, 2);
+	return h;
+}
+
+static void hmap_core_grow_step_zero_moves_one_bucket(struct kunit *test)
+{
+	struct hmap_core *h = grow_step_map(test);
+	u64 moved = h->moved;
+
+	/* 0 is taken as 1: old bucket 2 (keys 2 + 8m, m < 7) and no more. */
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 0, GFP_KERNEL), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 3);
+	KUNIT_EXPECT_EQ(test, h->moved, moved + 7);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_grow_step_one_moves_one_bucket(struct kunit *test)
+{
+	struct hmap_core *h = grow_step_map(test);
+	u64 moved = h->moved;
+
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 1, GFP_KERNEL), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 3);
+	KUNIT_EXPECT_EQ(test, h->moved, moved + 7);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_grow_step_moves_exactly_max(struct kunit *test)
+{
+	struct hmap_core *h = grow_step_map(test);
+	u64 moved = h->moved;
+
+	/* Old buckets 2 and 3 (7 keys each), then 4 and 5 (6 each). */
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 2, GFP_KERNEL), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 4);
+	KUNIT_EXPECT_EQ(test, h->moved, moved + 14);
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 2, GFP_KERNEL), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 6);
+	KUNIT_EXPECT_EQ(test, h->moved, moved + 26);
+	/* The last two end the growth. */
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 2, GFP_KERNEL), 0);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_EQ(test, h->moved, 52);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+/*
+ * The sizing decision near HMAP_B_MAX, without the arrays: a map whose
+ * header claims @B and a full load (only the header is read).
+ */
+static int next_grow_B_at(struct kunit *test, u8 B, u16 noverflow)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
+	struct hmap_core saved;
+	int next;
+
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 1, 1), 0);
+	saved = *h;
+	h->B = B;
+	h->count = 13UL << (B - 1);
+	h->noverflow = noverflow;
+	next = hmap_core_next_grow_B(h);
+	*h = saved;
+	return next;
+}
+
+static void hmap_core_next_grow_B_capped_at_b_max(struct kunit *test)
+{
+	/* One below the cap still doubles ... */
+	KUNIT_EXPECT_EQ(test, next_grow_B_at(test, HMAP_B_MAX - 1, 0), HMAP_B_MAX);
+	/* ... at the cap an overloaded map stops growing ... */
+	KUNIT_EXPECT_EQ(test, next_grow_B_at(test, HMAP_B_MAX, 0), -1);
+	/* ... unless its overflow buckets call for a same-size growth. */
+	KUNIT_EXPECT_EQ(test, next_grow_B_at(test, HMAP_B_MAX, 1U << 15), HMAP_B_MAX);
+}
+
+/*
+ * B = 4 identity-hash map with 16 overflow buckets, so a same-size growth
+ * is due, and @count (103 or 104) keys. Each bucket gets 9 keys, then
+ * keeps 7 (buckets 0..4) or 6 (5..14); bucket 15 comes last and its 9th
+ * key makes the count 104, the most B = 4 holds.
+ */
+static struct hmap_core *sparse_map(struct kunit *test, unsigned long count)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 100,
+					    hmap_test_hash_identity);
+	u64 j, m;
+
+	for (j = 0; j < 16; j++) {
+		for (m = 0; m < 9; m++)
+			KUNIT_ASSERT_EQ(test, hmap_test_put(h, j + 16 * m, m), 0);
+		for (m = j < 5 ? 7 : 6; j < 15 && m < 9; m++)
+			KUNIT_ASSERT_EQ(test, hmap_test_del(h, j + 16 * m), 0);
+	}
+	KUNIT_ASSERT_EQ(test, h->count, 104);
+	if (count == 103)
+		KUNIT_ASSERT_EQ(test, hmap_test_del(h, 15 + 16 * 8), 0);
+	KUNIT_ASSERT_EQ(test, h->noverflow, 16);
+	KUNIT_ASSERT_FALSE(test, hmap_core_growing(h));
+	return h;
+}
+
+static void hmap_core_update_same_size_growth_at_full_load(struct kunit *test)
+{
+	/* The 104th key does not overload B = 4 (6.5 * 16): same size. */
+	struct hmap_core *h = sparse_map(test, 103);
+
+	KUNIT_EXPECT_EQ(test, hmap_core_next_grow_B(h), 4);
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 200, 0), 0);
+	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_F_SAME_SIZE);
+	KUNIT_EXPECT_EQ(test, h->B, 4);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_update_doubles_past_full_load(struct kunit *test)
+{
+	/* The 105th key overloads it: doubling wins over same size. */
+	struct hmap_core *h = sparse_map(test, 104);
+
+	KUNIT_EXPECT_EQ(test, hmap_core_next_grow_B(h), 5);
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 200, 0), 0);
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_F_SAME_SIZE);
+	KUNIT_EXPECT_EQ(test, h->B, 5);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_update_noverflow_sampling_rate_b16(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 400000,
+					    hmap_test_hash_identity);
+	u64 j, m;
+
+	/* B = 16: each overflow bucket counts with probability 1/2. */
+	KUNIT_ASSERT_EQ(test, h->B, 16);
+	for (j = 0; j < 2000; j++)
+		for (m = 0; m < 9; m++)
+			KUNIT_ASSERT_EQ(test, hmap_test_put(h, j + (m << 16), 0), 0);
+	/* 1000 expected, sd 22: 1/4 or 1 would be far outside. */
+	KUNIT_EXPECT_GT(test, h->noverflow, 850);
+	KUNIT_EXPECT_LT(test, h->noverflow, 1150);
+}
+
+static void hmap_core_update_same_size_threshold_above_b15(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 400000,
+					    hmap_test_hash_identity);
+
+	/*
+	 * Above B = 15 the threshold stays 2^15 sampled overflow buckets.
+	 * noverflow is approximate there, so setting it is a legal state.
+	 */
+	KUNIT_ASSERT_EQ(test, h->B, 16);
+	h->noverflow = (1U << 15) - 1;
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 1, 1), 0);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	h->noverflow = 1U << 15;
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 2, 2), 0);
+	KUNIT_EXPECT_TRUE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_F_SAME_SIZE);
+	KUNIT_EXPECT_EQ(test, h->B, 16);
+	HMAP_EXPECT_VALID(test, h);
+}
+
 static struct kunit_case hmap_grow_cases[] = {
 	KUNIT_CASE_PARAM(hmap_core_hint_to_B_matches_go, hint_gen_params),
 	KUNIT_CASE(hmap_core_init_small_hint_defers_allocation),
@@ -304,6 +537,17 @@ static struct kunit_case hmap_grow_cases[] = {
 	KUNIT_CASE(hmap_core_grow_step_finishes_growth),
 	KUNIT_CASE(hmap_core_grow_step_bounded_by_max),
 	KUNIT_CASE(hmap_core_grow_step_idle_map_no_change),
+	KUNIT_CASE_PARAM(hmap_core_gen_alloc_preallocates_from_b4, prealloc_gen_params),
+	KUNIT_CASE(hmap_core_update_overflow_from_prealloc_at_b4),
+	KUNIT_CASE(hmap_core_update_overflow_allocated_below_b4),
+	KUNIT_CASE(hmap_core_grow_step_zero_moves_one_bucket),
+	KUNIT_CASE(hmap_core_grow_step_one_moves_one_bucket),
+	KUNIT_CASE(hmap_core_grow_step_moves_exactly_max),
+	KUNIT_CASE(hmap_core_next_grow_B_capped_at_b_max),
+	KUNIT_CASE(hmap_core_update_same_size_growth_at_full_load),
+	KUNIT_CASE(hmap_core_update_doubles_past_full_load),
+	KUNIT_CASE(hmap_core_update_noverflow_sampling_rate_b16),
+	KUNIT_CASE(hmap_core_update_same_size_threshold_above_b15),
 	{}
 };
 

@@ -282,6 +282,122 @@ static void hmap_core_update_uses_donated_objects(struct kunit *test)
 	HMAP_EXPECT_VALID(test, h);
 }
 
+static void hmap_core_donate_obj_keeps_first(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 200, 8, 0, hmap_test_hash_mix);
+	void *a = hmap_core_obj_alloc(h, HMAP_OBJ_KEY, GFP_KERNEL);
+	void *b = hmap_core_obj_alloc(h, HMAP_OBJ_KEY, GFP_KERNEL);
+
+	KUNIT_ASSERT_TRUE(test, a && b);
+	hmap_core_donate_obj(h, HMAP_OBJ_KEY, a);
+	/* One is kept per kind; a second donation is freed at once. */
+	hmap_core_donate_obj(h, HMAP_OBJ_KEY, b);
+	KUNIT_EXPECT_PTR_EQ(test, h->obj_reserve[HMAP_OBJ_KEY], a);
+	KUNIT_EXPECT_NULL(test, h->obj_reserve[HMAP_OBJ_VALUE]);
+}
+
+static void hmap_core_donate_obj_unused_freed_at_destroy(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 200, 300, 0,
+					    hmap_test_hash_mix);
+	void *k = hmap_core_obj_alloc(h, HMAP_OBJ_KEY, GFP_KERNEL);
+	void *v = hmap_core_obj_alloc(h, HMAP_OBJ_VALUE, GFP_KERNEL);
+
+	KUNIT_ASSERT_TRUE(test, k && v);
+	hmap_core_donate_obj(h, HMAP_OBJ_KEY, k);
+	hmap_core_donate_obj(h, HMAP_OBJ_VALUE, v);
+	/* Kept by kind, never used: hmap_core_destroy() frees both. */
+	KUNIT_EXPECT_PTR_EQ(test, h->obj_reserve[HMAP_OBJ_KEY], k);
+	KUNIT_EXPECT_PTR_EQ(test, h->obj_reserve[HMAP_OBJ_VALUE], v);
+}
+
+static void hmap_core_update_takes_donated_obj_once(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 200, 8, 0, hmap_test_hash_mix);
+	void *k = hmap_core_obj_alloc(h, HMAP_OBJ_KEY, GFP_KERNEL);
+	u8 key[200] = { 1 };
+	u64 val = 5;
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	hmap_core_donate_obj(h, HMAP_OBJ_KEY, k);
+	KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, &val, HMAP_ANY, GFP_KERNEL), 0);
+	KUNIT_EXPECT_NULL(test, h->obj_reserve[HMAP_OBJ_KEY]);
+	/* The next out-of-line key needs memory again. */
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	key[0] = 2;
+	KUNIT_EXPECT_EQ(test, hmap_core_update(h, key, &val, HMAP_ANY, GFP_KERNEL), -ENOMEM);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_EQ(test, h->count, 1);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_donate_overflow_become_spares(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 13,
+					    hmap_test_hash_identity);
+	void *ovf[2];
+	u64 m;
+
+	/* B = 1: the even keys 0..14 fill bucket 0. */
+	KUNIT_ASSERT_EQ(test, h->B, 1);
+	for (m = 0; m < 8; m++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, 2 * m, m), 0);
+	ovf[0] = hmap_core_ovf_alloc(h, GFP_KERNEL);
+	ovf[1] = hmap_core_ovf_alloc(h, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, ovf[0] && ovf[1]);
+	hmap_core_donate(h, NULL, ovf, 2);
+	KUNIT_EXPECT_EQ(test, h->nspare, 2);
+	KUNIT_EXPECT_NULL(test, h->reserve);
+	HMAP_EXPECT_VALID(test, h);
+	/* The 9th key for bucket 0 takes a spare, without allocating. */
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	KUNIT_EXPECT_EQ(test, hmap_test_put(h, 16, 8), 0);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_EQ(test, h->nspare, 1);
+	KUNIT_EXPECT_EQ(test, h->noverflow, 1);
+	KUNIT_EXPECT_TRUE(test, hmap_test_get(h, 16, NULL));
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_donate_overflow_without_array(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, hmap_test_hash_mix);
+	void *ovf = hmap_core_ovf_alloc(h, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ovf);
+	/* No array to hold it: freed at once, nothing kept. */
+	hmap_core_donate(h, NULL, &ovf, 1);
+	KUNIT_EXPECT_EQ(test, h->nspare, 0);
+	KUNIT_EXPECT_NULL(test, h->spare);
+	KUNIT_EXPECT_NULL(test, h->buckets);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_donate_array_replaces_earlier(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, hmap_test_hash_mix);
+	struct hmap_gen *g1 = hmap_core_gen_alloc(h, 1, GFP_KERNEL);
+	struct hmap_gen *g2 = hmap_core_gen_alloc(h, 2, GFP_KERNEL);
+	u64 n;
+
+	KUNIT_ASSERT_TRUE(test, g1 && g2);
+	hmap_core_donate(h, g1, NULL, 0);
+	hmap_core_donate(h, g2, NULL, 0);
+	KUNIT_EXPECT_PTR_EQ(test, h->reserve, g2);
+	/* A B = 2 array does not serve the growth to B = 1. */
+	for (n = 0; n < 8; n++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, n, n), 0);
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	KUNIT_EXPECT_EQ(test, hmap_test_put(h, 8, 8), -ENOMEM);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_PTR_EQ(test, h->reserve, g2);
+	KUNIT_EXPECT_EQ(test, h->B, 0);
+	HMAP_EXPECT_VALID(test, h);
+}
+
 static struct kunit_case hmap_nomem_cases[] = {
 	KUNIT_CASE_PARAM(hmap_core_update_fails_cleanly_at_every_allocation,
 			 nomem_gen_params),
@@ -292,6 +408,12 @@ static struct kunit_case hmap_nomem_cases[] = {
 	KUNIT_CASE(hmap_core_update_uses_donated_array),
 	KUNIT_CASE(hmap_core_next_grow_B_none_needed),
 	KUNIT_CASE(hmap_core_update_uses_donated_objects),
+	KUNIT_CASE(hmap_core_donate_obj_keeps_first),
+	KUNIT_CASE(hmap_core_donate_obj_unused_freed_at_destroy),
+	KUNIT_CASE(hmap_core_update_takes_donated_obj_once),
+	KUNIT_CASE(hmap_core_donate_overflow_become_spares),
+	KUNIT_CASE(hmap_core_donate_overflow_without_array),
+	KUNIT_CASE(hmap_core_donate_array_replaces_earlier),
 	{}
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hmap_tophash: the per-slot hash byte and its sentinels.
+ * hmap_tophash: the key hash, the per-slot hash byte and its sentinels.
  */
 #include "hmap_test_util.h"
 
@@ -83,12 +83,117 @@ static void hmap_core_lookup_tophash_collision(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v, 10);
 }
 
+/* Key sizes of every path of the built-in hash: 4, 8, 16 and the rest. */
+static const u32 hash_key_sizes[] = { 1, 3, 4, 5, 8, 12, 16, 17, 64, 200, 512 };
+
+static void key_size_desc(const u32 *size, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "key %u", *size);
+}
+
+KUNIT_ARRAY_PARAM(hash_key_size, hash_key_sizes, key_size_desc);
+
+/* A key of @len bytes that differs from its neighbours in every byte. */
+static u8 *hash_test_key(struct kunit *test, u32 len, u8 salt)
+{
+	u8 *key = kunit_kzalloc(test, len, GFP_KERNEL);
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, key);
+	for (i = 0; i < len; i++)
+		key[i] = (u8)(i * 37 + salt);
+	return key;
+}
+
+static void hmap_core_hash_is_hsiphash_of_key(struct kunit *test)
+{
+	u32 len = *(const u32 *)test->param_value;
+	struct hmap_core *h = hmap_test_map(test, len, 8, 0, NULL);
+	u8 *key = hash_test_key(test, len, 1);
+	u64 v = hsiphash(key, len, &h->hkey);
+
+	/* The keyed hash of all key bytes, the same for every size path. */
+	KUNIT_EXPECT_EQ(test, hmap_core_hash(h, key), v << 32 | v);
+}
+
+static void hmap_core_hash_every_key_byte_counts(struct kunit *test)
+{
+	u32 len = *(const u32 *)test->param_value;
+	struct hmap_core *h = hmap_test_map(test, len, 8, 0, NULL);
+	u8 *key = hash_test_key(test, len, 7);
+	u64 hash = hmap_core_hash(h, key);
+	u32 i, same = 0;
+
+	/*
+	 * Changing any one byte changes the 32 bits that hold both the
+	 * bucket index and the tophash (a chance collision is 1 in 2^32).
+	 */
+	for (i = 0; i < len; i++) {
+		key[i] ^= 0x5a;
+		same += (u32)hmap_core_hash(h, key) == (u32)hash;
+		key[i] ^= 0x5a;
+	}
+	KUNIT_EXPECT_EQ(test, same, 0);
+}
+
+static void hmap_core_hash_mirrors_32_bits(struct kunit *test)
+{
+	u32 len = *(const u32 *)test->param_value;
+	struct hmap_core *h = hmap_test_map(test, len, 8, 0, NULL);
+	u8 *key = hash_test_key(test, len, 3);
+	unsigned int n;
+	u64 hash;
+
+	/* The tophash (bits 63..56) repeats bits 31..24 of the bucket half. */
+	for (n = 0; n < 16; n++) {
+		key[0] = n;
+		hash = hmap_core_hash(h, key);
+		KUNIT_EXPECT_EQ(test, hash >> 32, hash & 0xffffffffULL);
+	}
+}
+
+static void hmap_core_hash_changes_with_seed(struct kunit *test)
+{
+	u32 len = *(const u32 *)test->param_value;
+	struct hmap_core *h = hmap_test_map(test, len, 8, 0, NULL);
+	u8 *key = hash_test_key(test, len, 5);
+	u64 before = hmap_core_hash(h, key);
+	hsiphash_key_t saved = h->hkey;
+
+	/* Each half of the per-map key reaches the hash. */
+	h->hkey.key[0] ^= 1;
+	KUNIT_EXPECT_NE(test, hmap_core_hash(h, key), before);
+	h->hkey = saved;
+	h->hkey.key[1] ^= 1;
+	KUNIT_EXPECT_NE(test, hmap_core_hash(h, key), before);
+	h->hkey = saved;
+}
+
+static u64 hash_seed_only(const void *key, u32 len, u64 seed)
+{
+	return seed ^ len;
+}
+
+static void hmap_core_hash_custom_fn_gets_seed(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, hash_seed_only);
+	u64 key = 1;
+
+	/* Custom functions get hkey.key[0] as their seed and the key size. */
+	KUNIT_EXPECT_EQ(test, hmap_core_hash(h, &key), h->hkey.key[0] ^ 8);
+}
+
 static struct kunit_case hmap_tophash_cases[] = {
 	KUNIT_CASE_PARAM(hmap_core_tophash_top_byte, tophash_gen_params),
 	KUNIT_CASE(hmap_core_tophash_never_sentinel),
 	KUNIT_CASE(hmap_core_tophash_ignores_low_bits),
 	KUNIT_CASE(hmap_core_update_stores_tophash),
 	KUNIT_CASE(hmap_core_lookup_tophash_collision),
+	KUNIT_CASE_PARAM(hmap_core_hash_is_hsiphash_of_key, hash_key_size_gen_params),
+	KUNIT_CASE_PARAM(hmap_core_hash_every_key_byte_counts, hash_key_size_gen_params),
+	KUNIT_CASE_PARAM(hmap_core_hash_mirrors_32_bits, hash_key_size_gen_params),
+	KUNIT_CASE_PARAM(hmap_core_hash_changes_with_seed, hash_key_size_gen_params),
+	KUNIT_CASE(hmap_core_hash_custom_fn_gets_seed),
 	{}
 };
 
