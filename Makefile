@@ -70,6 +70,11 @@ dkms:
 dkms-remove:
 	@$(TOP)/scripts/install.sh dkms-remove
 
+# Mutation score of the core against the native tests (~15 min); not in check.
+.PHONY: mutation
+mutation: deps
+	$(MAKE) -C $(TOP)/userspace-tools mutation
+
 # The two README commands in a fresh Debian 12 root (debootstrap), ~25 min; not in check.
 .PHONY: check-fresh
 check-fresh:
