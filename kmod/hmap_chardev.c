@@ -768,8 +768,11 @@ static int hmapdev_ioc_batch(struct hmapdev_ucmd *uc)
 	if (a->__reserved || !hmapdev_elem_args_ok(uc->nr, a->flags, a->values))
 		return -EINVAL;
 	buf = hmapdev_elem_buf(map);
-	if (!buf)
-		return -ENOMEM;
+	if (!buf) {
+		/* No element was done: say so, as for any failing element. */
+		a->count = 0;
+		return hmapdev_respond(uc) ?: -ENOMEM;
+	}
 	for (i = 0; i < a->count; i++) {
 		if (signal_pending(current)) {
 			ret = -EINTR;

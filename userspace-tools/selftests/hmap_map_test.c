@@ -476,6 +476,68 @@ TEST_F(maps, batches_report_progress)
 	close(fd);
 }
 
+static bool write_knob(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+/* Make the @nth allocation of this thread from now fail; false if we cannot. */
+static bool fail_nth(unsigned int nth)
+{
+	char path[64], buf[16];
+	int fd, len, ok;
+
+	/*
+	 * Injection must also fail allocations that may sleep, and quietly:
+	 * the stack trace it prints by default reads as a splat on the console.
+	 */
+	if (!write_knob("/sys/kernel/debug/failslab/ignore-gfp-wait", "N") ||
+	    !write_knob("/sys/kernel/debug/failslab/verbose", "0"))
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid());
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return false;
+	len = snprintf(buf, sizeof(buf), "%u", nth);
+	ok = write(fd, buf, len) == len;
+	close(fd);
+	return ok;
+}
+
+/*
+ * A batch whose scratch buffer cannot be allocated did no element: it must
+ * say so in count, or a caller resuming from count skips the whole batch.
+ */
+TEST_F(maps, batch_enomem_reports_none_done)
+{
+	uint64_t keys[64], values[64];
+	struct hmap_ioc_batch b = {
+		.size = sizeof(b), .keys = PTR(keys), .values = PTR(values),
+		.count = 64,
+	};
+	uint64_t count;
+	int fd = new_map(8, 8, 0, NULL, 0), i;
+
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 64; i++)
+		keys[i] = values[i] = i;
+	if (!fail_nth(1))
+		SKIP(goto out, "no fail-nth or failslab knobs in debugfs");
+	EXPECT_EQ(-ENOMEM, xioctl(fd, HMAP_IOC_BATCH_UPDATE, &b));
+	EXPECT_EQ(0, b.count);
+	ASSERT_EQ(0, hmap_count(fd, &count));
+	EXPECT_EQ(0, count);
+out:
+	close(fd);
+}
+
 TEST_F(maps, full_map)
 {
 	uint64_t k, v = 1, keys[4] = { 100, 101, 102, 103 }, vals[4] = { 0 };
