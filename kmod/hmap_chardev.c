@@ -768,8 +768,11 @@ static int hmapdev_ioc_batch(struct hmapdev_ucmd *uc)
 	if (a->__reserved || !hmapdev_elem_args_ok(uc->nr, a->flags, a->values))
 		return -EINVAL;
 	buf = hmapdev_elem_buf(map);
-	if (!buf)
-		return -ENOMEM;
+	if (!buf) {
+		/* No element was done: say so, as for any failing element. */
+		a->count = 0;
+		return hmapdev_respond(uc) ?: -ENOMEM;
+	}
 	for (i = 0; i < a->count; i++) {
 		if (signal_pending(current)) {
 			ret = -EINTR;
@@ -921,7 +924,7 @@ static int hmapdev_ioc_clear(struct hmapdev_ucmd *uc)
 {
 	if (uc->args.clear.flags)
 		return -EINVAL;
-	hmap_clear(uc_map(uc)->m);
+	hmap_clear(uc_map(uc)->m, GFP_KERNEL_ACCOUNT);
 	return 0;
 }
 
@@ -940,13 +943,15 @@ static int hmapdev_ioc_stats(struct hmapdev_ucmd *uc)
 	a->count = st.count;
 	a->B = st.B;
 	a->state = (st.growing ? HMAP_STATS_GROWING : 0) |
-		   (st.same_size ? HMAP_STATS_SAME_SIZE : 0);
+		   (st.same_size ? HMAP_STATS_SAME_SIZE : 0) |
+		   (st.shrinking ? HMAP_STATS_SHRINKING : 0);
 	a->buckets = st.buckets;
 	a->overflow = st.overflow;
 	a->old_buckets = st.old_buckets;
 	a->nevacuate = st.nevacuate;
 	a->bytes = st.bytes;
 	a->growths = st.growths;
+	a->shrinks = st.shrinks;
 	a->shards = st.shards;
 	for (i = 0; i < HMAP_IOC_CHAIN_HIST_LEN; i++)
 		a->chain_hist[i] = st.chain_hist[i];
@@ -1092,7 +1097,7 @@ int hmap_chardev_init(void)
 	BUILD_BUG_ON(sizeof(struct hmap_ioc_dump) != HMAP_IOC_DUMP_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct hmap_ioc_count) != HMAP_IOC_COUNT_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct hmap_ioc_clear) != HMAP_IOC_CLEAR_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct hmap_ioc_stats) != HMAP_IOC_STATS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct hmap_ioc_stats) != HMAP_IOC_STATS_SIZE_VER1);
 
 	return misc_register(&hmapdev_misc);
 }

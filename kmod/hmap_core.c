@@ -34,11 +34,24 @@
  * that stop mid-growth would keep the old array forever, so the caller can
  * move it on without a write: hmap_core_grow_step().
  *
+ * Shrinking. A delete that leaves the map at 1/8 of the load that grows it
+ * (count <= 13/16 * 2^B) starts the reverse: an array of 2^(B-1) buckets,
+ * into whose bucket j old buckets j and j + 2^(B-1) are evacuated, both in
+ * one step, by writes and by hmap_core_grow_step(). Halved, the map is at
+ * 1/4 of its growth threshold, so it takes four times as many entries to
+ * grow back: a map hovering around either boundary does not resize back
+ * and forth. A map never shrinks below the B its creation hint asked for.
+ * A delete that empties a map that grew lets go of its arrays at once, as
+ * hmap_core_clear() does.
+ *
  * Invariants (checked by hmap_core_validate()):
  *  - a chain is either wholly evacuated (every slot 2, 3 or 4) or holds no
- *    evacuated state; only old buckets are ever evacuated;
- *  - old buckets below nevacuate are evacuated; while old bucket i is not,
- *    its destination buckets in the new array are empty;
+ *    evacuated state; only old buckets are ever evacuated; the two old
+ *    buckets of a shrink are evacuated together;
+ *  - old buckets below nevacuate (pairs, for a shrink) are evacuated; while
+ *    old bucket i is not, its destination buckets in the new array are
+ *    empty;
+ *  - B is never below what the creation hint asked for;
  *  - a live key sits in the chain its hash selects, under its tophash, and
  *    nowhere else; no slot after an HMAP_EMPTY_REST is in use;
  *  - count is the number of live slots; empty slots hold zeroes.
@@ -49,6 +62,9 @@
  * buckets chained to it. Arrays with B >= 4 come with 2^(B-4) preallocated
  * overflow buckets. Iterators hold a reference to the array they walk, so
  * an evacuated array outlives the growth until its last iterator ends.
+ * Clearing a map lets go of its arrays the same way and starts a new one
+ * of the size the creation hint asked for: an array, or an overflow bucket
+ * an iterator may stand in, is never handed out again.
  *
  * Allocation failure never loses data: an evacuation first reserves every
  * overflow bucket it will need, and an insert allocates before it writes.
@@ -340,27 +356,6 @@ static void gen_free_overflow(struct hmap_gen *gen)
 		hmap_core_free(o);
 	}
 	gen->ovf = NULL;
-}
-
-/*
- * Zero every bucket, keeping the memory: iterators may still hold it. The
- * chain links go first, whole, so that a lockless reader racing with the
- * memset never loads a half-zeroed pointer (out-of-line key and value
- * pointers were cleared the same way by free_all_objects()).
- */
-static void gen_wipe(const struct hmap_core *h, struct hmap_gen *gen)
-{
-	struct hmap_ovf *o;
-	u32 i;
-
-	for (i = 0; i < gen->nbuckets; i++)
-		bucket_set_next(h, gen_bucket(h, gen, i), NULL);
-	for (o = gen->ovf; o; o = o->next)
-		bucket_set_next(h, o->bucket, NULL);
-	memset(gen->data, 0, (size_t)gen->nbuckets * h->bucket_size);
-	for (o = gen->ovf; o; o = o->next)
-		memset(o->bucket, 0, h->bucket_size);
-	gen->next_prealloc = 1U << gen->B;
 }
 
 static void gen_free_rcu(struct rcu_head *rcu)
@@ -794,45 +789,109 @@ static int evacuate_chain(struct hmap_core *h, unsigned long oldb,
 	return 0;
 }
 
-/* Move nevacuate past evacuated buckets; release the old array at the end. */
-static void advance_evacuation_mark(struct hmap_core *h, unsigned long newbit)
+/* Live slots of the chain at @b. */
+static unsigned long chain_live(u8 *b, const struct hmap_core *h)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (; b; b = bucket_next(h, b))
+		for (i = 0; i < HMAP_SLOTS; i++)
+			n += !tophash_empty(b[i]);
+	return n;
+}
+
+/*
+ * Shrinking: copy every live entry of old buckets @j and @j + @half into
+ * new bucket @j, both at once, so that a new bucket is empty until both
+ * its sources are evacuated (the same invariant a growth keeps).
+ */
+static int shrink_pair(struct hmap_core *h, unsigned long j,
+		       unsigned long half, gfp_t gfp)
+{
+	u8 *src[2] = { gen_bucket(h, h->oldbuckets, j),
+		       gen_bucket(h, h->oldbuckets, j + half) };
+	struct evac_dst dst = { gen_bucket(h, h->buckets, j), 0 };
+	unsigned long n = chain_live(src[0], h) + chain_live(src[1], h);
+	unsigned int i, k;
+	int err;
+	u8 *b;
+
+	err = overflow_reserve(h, n > HMAP_SLOTS ? (n - 1) / HMAP_SLOTS : 0,
+			       gfp);
+	if (err)
+		return err;
+	for (k = 0; k < ARRAY_SIZE(src); k++) {
+		for (b = src[k]; b; b = bucket_next(h, b)) {
+			for (i = 0; i < HMAP_SLOTS; i++) {
+				u8 top = b[i];
+
+				if (tophash_empty(top)) {
+					b[i] = HMAP_EVACUATED_EMPTY;
+					continue;
+				}
+				b[i] = HMAP_EVACUATED_X;
+				evac_copy(h, &dst, b, i, top);
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Units an evacuation moves one at a time, and nevacuate counts: the old
+ * buckets of a growth, the pairs of old buckets of a shrink.
+ */
+static unsigned long evac_units(const struct hmap_core *h)
+{
+	if (h->flags & HMAP_F_SHRINK)
+		return 1UL << h->B;
+	return 1UL << h->oldbuckets->B;
+}
+
+/* Move nevacuate past evacuated units; release the old array at the end. */
+static void advance_evacuation_mark(struct hmap_core *h, unsigned long units)
 {
 	unsigned long stop;
 
 	h->nevacuate++;
 	/* Bounded, to keep every write O(1); Go found 1024 ample. */
-	stop = min(h->nevacuate + 1024, newbit);
+	stop = min(h->nevacuate + 1024, units);
 	while (h->nevacuate != stop &&
 	       bucket_evacuated(gen_bucket(h, h->oldbuckets, h->nevacuate)))
 		h->nevacuate++;
-	if (h->nevacuate == newbit) {
+	if (h->nevacuate == units) {
 		struct hmap_gen *old = h->oldbuckets;
 
 		WRITE_ONCE(h->oldbuckets, NULL);
 		gen_release(old);
-		h->flags &= ~HMAP_F_SAME_SIZE;
+		h->flags &= ~(HMAP_F_SAME_SIZE | HMAP_F_SHRINK);
 	}
 }
 
+/* Evacuate unit @oldb (an old bucket, or the pair @oldb of a shrink). */
 static int evacuate(struct hmap_core *h, unsigned long oldb, gfp_t gfp)
 {
-	unsigned long newbit = 1UL << h->oldbuckets->B;
+	unsigned long units = evac_units(h);
 	int err;
 
 	if (!bucket_evacuated(gen_bucket(h, h->oldbuckets, oldb))) {
-		err = evacuate_chain(h, oldb, newbit, gfp);
+		if (h->flags & HMAP_F_SHRINK)
+			err = shrink_pair(h, oldb, units, gfp);
+		else
+			err = evacuate_chain(h, oldb, units, gfp);
 		if (err)
 			return err;
 	}
 	if (oldb == h->nevacuate)
-		advance_evacuation_mark(h, newbit);
+		advance_evacuation_mark(h, units);
 	return 0;
 }
 
 /*
- * Evacuate the old bucket that @bucket of the new array draws from, then
- * one more for progress. Only the first matters to the caller; if the
- * second fails, a later write retries it.
+ * Evacuate the old bucket (or pair) that @bucket of the new array draws
+ * from, then one more for progress. Only the first matters to the caller;
+ * if the second fails, a later write retries it.
  */
 static int grow_work(struct hmap_core *h, unsigned long bucket, gfp_t gfp)
 {
@@ -841,6 +900,21 @@ static int grow_work(struct hmap_core *h, unsigned long bucket, gfp_t gfp)
 	if (h->oldbuckets)
 		evacuate(h, h->nevacuate, gfp);
 	return err;
+}
+
+/* Make @gen the current array and the current one old, to be evacuated. */
+static void resize_start(struct hmap_core *h, struct hmap_gen *gen, u8 flag)
+{
+	WRITE_ONCE(h->oldbuckets, h->buckets);
+	/* Lockless lookups index @gen with gen->B: publish it initialized. */
+	smp_store_release(&h->buckets, gen);
+	h->B = gen->B;
+	h->flags |= flag;
+	h->nevacuate = 0;
+	h->noverflow = 0;
+	/* Spares belonged to the old array; they are freed with it. */
+	h->spare = NULL;
+	h->nspare = 0;
 }
 
 /* Start a growth: double on load, or same size to pack sparse chains. */
@@ -853,20 +927,59 @@ static int hash_grow(struct hmap_core *h, gfp_t gfp)
 	gen = gen_alloc(h, h->B + bigger, gfp);
 	if (!gen)
 		return -ENOMEM;
-	WRITE_ONCE(h->oldbuckets, h->buckets);
-	/* Lockless lookups index @gen with gen->B: publish it initialized. */
-	smp_store_release(&h->buckets, gen);
-	h->B += bigger;
+	resize_start(h, gen, bigger ? 0 : HMAP_F_SAME_SIZE);
 	h->growths++;
-	if (!bigger)
-		h->flags |= HMAP_F_SAME_SIZE;
-	h->nevacuate = 0;
-	h->noverflow = 0;
-	/* Spares belonged to the old array; they are freed with it. */
-	h->spare = NULL;
-	h->nspare = 0;
 	return 0;
 }
+
+/* Deletes left the map at 1/HMAP_SHRINK_DIV of its growth threshold. */
+static bool need_shrink(const struct hmap_core *h)
+{
+	return !h->oldbuckets && h->buckets && h->B > h->min_B &&
+	       h->count * HMAP_LOAD_DEN * HMAP_SHRINK_DIV <=
+	       (unsigned long)HMAP_LOAD_NUM << h->B;
+}
+
+/**
+ * hmap_core_next_shrink_B() - size of the array a shrink would allocate.
+ * @h: the map.
+ *
+ * Return: B - 1 if deletes have left the map due for a shrink that has not
+ * started, else -1.
+ */
+int hmap_core_next_shrink_B(const struct hmap_core *h)
+{
+	return need_shrink(h) ? h->B - 1 : -1;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_next_shrink_B);
+
+/**
+ * hmap_core_shrink_start() - halve the bucket array, if the map is due.
+ * @h: the map.
+ * @gfp: allocation flags for the new array, unless one was donated.
+ *
+ * Writes and hmap_core_grow_step() then evacuate old buckets j and
+ * j + 2^(B-1) together into new bucket j, as a growth does in reverse.
+ * Deletes call this themselves; callers that allocate outside their lock
+ * donate the array and call it when a delete could not allocate one.
+ *
+ * Return: 0 if a shrink started or the map is not due for one, -ENOMEM
+ * if the array could not be allocated (the map is unchanged).
+ */
+int hmap_core_shrink_start(struct hmap_core *h, gfp_t gfp)
+{
+	struct hmap_gen *gen;
+
+	if (!need_shrink(h))
+		return 0;
+	gen = gen_alloc(h, h->B - 1, gfp);
+	if (!gen)
+		return -ENOMEM;
+	resize_start(h, gen, HMAP_F_SHRINK);
+	h->shrinks++;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_shrink_start);
 
 static bool need_grow(const struct hmap_core *h)
 {
@@ -878,16 +991,17 @@ static bool need_grow(const struct hmap_core *h)
 }
 
 /**
- * hmap_core_grow_step() - advance a growth in progress without a write.
+ * hmap_core_grow_step() - advance a resize in progress without a write.
  * @h: the map.
- * @max: old buckets to evacuate at most (0 is taken as 1).
+ * @max: old buckets (pairs of them, for a shrink) to evacuate at most (0
+ *	is taken as 1).
  * @gfp: allocation flags for the overflow buckets an evacuation needs.
  *
  * Evacuates from the lowest old bucket not yet moved, as writes do, so a
- * growth that writes stopped feeding still ends and its old array is
- * released. Each old bucket is moved whole or not at all.
+ * growth or shrink that writes stopped feeding still ends and its old
+ * array is released. Each unit is moved whole or not at all.
  *
- * Return: 0 if no growth is in progress any more, -EAGAIN if one still is,
+ * Return: 0 if no resize is in progress any more, -EAGAIN if one still is,
  * or -ENOMEM if an evacuation could not get its overflow buckets (the map
  * is unchanged by that step and stays valid).
  */
@@ -917,7 +1031,7 @@ EXPORT_SYMBOL_IF_KUNIT(hmap_core_grow_step);
 int hmap_core_next_grow_B(const struct hmap_core *h)
 {
 	if (!h->buckets)
-		return 0;
+		return h->min_B;
 	if (!need_grow(h))
 		return -1;
 	return h->B + (hmap_core_over_load(h->count + 1, h->B) &&
@@ -1104,10 +1218,12 @@ int hmap_core_update(struct hmap_core *h, const void *key, const void *value,
 	if (!h->buckets) {
 		if (flags == HMAP_EXIST)
 			return -ENOENT;
-		struct hmap_gen *gen = gen_alloc(h, 0, gfp);
+		/* Lazily, or again after a clear could not allocate it. */
+		struct hmap_gen *gen = gen_alloc(h, h->min_B, gfp);
 
 		if (!gen)
 			return -ENOMEM;
+		h->B = gen->B;
 		/* Lockless lookups read gen->B through this pointer. */
 		smp_store_release(&h->buckets, gen);
 	}
@@ -1183,8 +1299,8 @@ static void mark_empty_rest(const struct hmap_core *h, u8 *head, u8 *b,
  * @h: the map.
  * @key: key_size bytes.
  * @value_out: if not NULL, receives the removed value.
- * @gfp: allocation flags for evacuation work; delete itself never fails
- *	for lack of memory.
+ * @gfp: allocation flags for evacuation work and for the array of a shrink
+ *	the delete may start; delete itself never fails for lack of memory.
  *
  * Return: 0, or -ENOENT if the key is absent.
  */
@@ -1210,9 +1326,20 @@ int hmap_core_delete(struct hmap_core *h, const void *key, void *value_out,
 	WRITE_ONCE(b[i], HMAP_EMPTY_ONE);
 	slot_clear(h, b, i);
 	mark_empty_rest(h, head, b, i);
-	/* An empty map takes a new seed, so collisions cannot be replayed. */
-	if (!--h->count)
-		reseed(h);
+	/*
+	 * An empty map takes a new seed, so collisions cannot be replayed;
+	 * one that grew also goes back to what a new map holds, at once.
+	 */
+	if (!--h->count) {
+		if (h->B > h->min_B || h->oldbuckets)
+			hmap_core_clear(h, gfp);
+		else
+			reseed(h);
+		return 0;
+	}
+	/* Optional: if the array cannot be had, a later delete tries again. */
+	if (unlikely(need_shrink(h)))
+		hmap_core_shrink_start(h, gfp);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_delete);
@@ -1220,41 +1347,41 @@ EXPORT_SYMBOL_IF_KUNIT(hmap_core_delete);
 /**
  * hmap_core_clear() - remove every entry.
  * @h: the map.
+ * @gfp: allocation flags for the array the creation hint asked for.
  *
- * Keeps the current bucket array and its overflow buckets, emptied, and
- * drops any growth in progress. Arrays held by iterators are zeroed rather
- * than freed, so those iterators end without returning removed keys.
+ * The map goes back to what a new one holds: an array of the size its
+ * creation hint asked for (none without a hint, or if that allocation
+ * fails; the first insert allocates one). The arrays it had are let go of,
+ * not wiped or reused: lockless readers may finish their walk in them, and
+ * each is freed when its last iterator ends, after a grace period.
+ * Iterators started before the clear end at their next step without
+ * returning anything more, so none returns a key twice. Apart from the
+ * out-of-line keys and values it frees, this is O(1).
  */
-void hmap_core_clear(struct hmap_core *h)
+void hmap_core_clear(struct hmap_core *h, gfp_t gfp)
 {
-	struct hmap_gen *gen = h->buckets;
-	struct hmap_ovf *o;
+	struct hmap_gen *gens[2] = { h->buckets, h->oldbuckets };
+	struct hmap_gen *fresh = NULL;
+	unsigned int g;
 
 	free_all_objects(h);
-	if (h->oldbuckets) {
-		struct hmap_gen *old = h->oldbuckets;
-
-		WRITE_ONCE(h->oldbuckets, NULL);
-		if (old->refs)
-			gen_wipe(h, old);
-		gen_release(old);
-	}
+	if (h->min_B)
+		fresh = gen_alloc(h, h->min_B, gfp);
+	WRITE_ONCE(h->oldbuckets, NULL);
+	/* Lockless lookups index @fresh with its own B: publish it whole. */
+	smp_store_release(&h->buckets, fresh);
+	h->B = fresh ? h->min_B : 0;
+	for (g = 0; g < ARRAY_SIZE(gens); g++)
+		if (gens[g])
+			gen_release(gens[g]);
+	/* Spares belonged to the arrays let go of. */
 	h->spare = NULL;
 	h->nspare = 0;
-	if (gen) {
-		gen_wipe(h, gen);
-		/*
-		 * Lockless readers may still be inside the overflow buckets:
-		 * keep them, emptied, as spares for the next chains. Not while
-		 * an iterator may stand in one: relinked, it would walk it twice.
-		 */
-		for (o = gen->ovf; o && !gen->refs; o = o->next)
-			spare_push(h, o->bucket);
-	}
-	h->flags &= ~HMAP_F_SAME_SIZE;
+	h->flags &= ~(HMAP_F_SAME_SIZE | HMAP_F_SHRINK);
 	h->count = 0;
 	h->nevacuate = 0;
 	h->noverflow = 0;
+	h->clears++;
 	reseed(h);
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_clear);
@@ -1293,6 +1420,7 @@ int hmap_core_init(struct hmap_core *h, const struct hmap_core_params *p,
 	h->hashfn = p->hashfn;
 	reseed(h);
 	h->B = hmap_core_hint_to_B(p->hint);
+	h->min_B = h->B;
 	if (h->B) {
 		h->buckets = gen_alloc(h, h->B, gfp);
 		if (!h->buckets)
@@ -1351,6 +1479,7 @@ void hmap_core_iter_start(struct hmap_core *h, struct hmap_core_iter *it)
 	it->gen->refs++;
 	h->niters++;
 	it->epoch = h->iter_epoch;
+	it->clears = h->clears;
 	it->B = it->gen->B;
 	r = hmap_random_u64();
 	it->start_bucket = r & bucket_mask(it->B);
@@ -1374,6 +1503,7 @@ void hmap_core_iter_end(struct hmap_core_iter *it)
 		gen_put(it->chain_gen);
 	gen_put(it->gen);
 	it->chain_gen = NULL;
+	it->next_chain = NULL;
 	it->gen = NULL;
 	if (!--h->niters)
 		obj_flush_deferred(h);
@@ -1390,9 +1520,10 @@ static void iter_enter_bucket(struct hmap_core_iter *it)
 	it->check_bucket = HMAP_NO_CHECK;
 	it->b = gen_bucket(h, it->gen, it->bucket);
 	/*
-	 * Growth started before this iteration and is not finished: an
+	 * A resize started before this iteration and is not finished: an
 	 * unevacuated old bucket holds this bucket's keys, mixed with those
-	 * of its sibling when the array doubled.
+	 * of its sibling when the array doubled, or with its sibling's chain
+	 * to walk next when it halved.
 	 */
 	if (old && it->gen == h->buckets) {
 		ob = gen_bucket(h, old, it->bucket & bucket_mask(old->B));
@@ -1400,7 +1531,11 @@ static void iter_enter_bucket(struct hmap_core_iter *it)
 			it->b = ob;
 			it->chain_gen = old;
 			old->refs++;
-			if (!(h->flags & HMAP_F_SAME_SIZE))
+			/* A shrink: the sibling pours into this bucket too. */
+			if (h->flags & HMAP_F_SHRINK)
+				it->next_chain = gen_bucket(h, old, it->bucket +
+							    (1UL << it->B));
+			else if (!(h->flags & HMAP_F_SAME_SIZE))
 				it->check_bucket = it->bucket;
 		}
 	}
@@ -1442,6 +1577,11 @@ bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
 	u8 top;
 
 	while (!it->done) {
+		/* Cleared since it started: no key it could return is left. */
+		if (unlikely(it->clears != h->clears)) {
+			hmap_core_iter_end(it);
+			break;
+		}
 		/* Keys it might still read were freed: see obj_free(). */
 		if (unlikely(it->epoch != h->iter_epoch)) {
 			it->stale = true;
@@ -1485,6 +1625,10 @@ bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
 		}
 		it->b = bucket_next(h, it->b);
 		it->i = 0;
+		if (!it->b) {
+			it->b = it->next_chain;
+			it->next_chain = NULL;
+		}
 		if (!it->b)
 			iter_leave_chain(it);
 	}
@@ -1527,7 +1671,9 @@ void hmap_core_stats(const struct hmap_core *h, struct hmap_core_stats *st)
 	st->B = h->B;
 	if (h->oldbuckets) {
 		st->old_buckets = 1UL << h->oldbuckets->B;
-		st->nevacuate = h->nevacuate;
+		st->shrinking = h->flags & HMAP_F_SHRINK;
+		/* In old buckets: a shrink's unit is a pair of them. */
+		st->nevacuate = h->nevacuate << st->shrinking;
 		st->same_size = h->flags & HMAP_F_SAME_SIZE;
 		st->bytes += gen_footprint(h, h->oldbuckets);
 	}
@@ -1636,30 +1782,39 @@ static bool chain_has_entries(const struct hmap_core *h,
 	return false;
 }
 
+/* The resize in progress: its old array, evacuation mark and new buckets. */
 static int validate_old(struct validate_ctx *ctx)
 {
 	const struct hmap_core *h = ctx->h;
 	const struct hmap_gen *old = h->oldbuckets;
 	bool same = h->flags & HMAP_F_SAME_SIZE;
-	unsigned long newbit = 1UL << old->B, j;
+	bool shrink = h->flags & HMAP_F_SHRINK;
+	unsigned long units = evac_units(h), j, unit;
 	bool ev;
 	int err;
 
-	if (old->B != h->B - !same || old->detached)
+	if (same && shrink)
+		return VALIDATE_FAIL(ctx, "resize both same-size and shrinking");
+	if (old->B != (shrink ? h->B + 1 : h->B - !same) || old->detached)
 		return VALIDATE_FAIL(ctx, "old array does not match B");
-	if (h->nevacuate >= newbit)
+	if (h->nevacuate >= units)
 		return VALIDATE_FAIL(ctx, "nevacuate past the old array");
-	for (j = 0; j < newbit; j++) {
+	for (j = 0; j < 1UL << old->B; j++) {
 		ev = bucket_evacuated(gen_bucket(h, old, j));
-		if (j < h->nevacuate && !ev)
+		unit = j & (units - 1);
+		if (unit < h->nevacuate && !ev)
 			return VALIDATE_FAIL(ctx, "bucket below nevacuate not evacuated");
+		if (shrink && j < units &&
+		    ev != bucket_evacuated(gen_bucket(h, old, j + units)))
+			return VALIDATE_FAIL(ctx, "shrink pair half evacuated");
 		err = validate_chain(ctx, old, j, ev);
 		if (err)
 			return err;
 		if (ev)
 			continue;
-		if (chain_has_entries(h, h->buckets, j) ||
-		    (!same && chain_has_entries(h, h->buckets, j + newbit)))
+		if (shrink ? chain_has_entries(h, h->buckets, unit) :
+		    chain_has_entries(h, h->buckets, j) ||
+		    (!same && chain_has_entries(h, h->buckets, j + units)))
 			return VALIDATE_FAIL(ctx, "entries ahead of their evacuation");
 	}
 	return 0;
@@ -1696,6 +1851,10 @@ int hmap_core_validate(const struct hmap_core *h, const char **why)
 	err = 0;
 	if (h->buckets->B != h->B || h->buckets->detached)
 		err = VALIDATE_FAIL(&ctx, "bucket array does not match B");
+	else if (h->B < h->min_B)
+		err = VALIDATE_FAIL(&ctx, "B below what the creation hint asked for");
+	else if (!h->oldbuckets && (h->flags & HMAP_F_SHRINK))
+		err = VALIDATE_FAIL(&ctx, "shrink flag without a resize");
 	else if (!h->oldbuckets && (h->flags & HMAP_F_SAME_SIZE))
 		err = VALIDATE_FAIL(&ctx, "same-size flag without growth");
 	else if (h->oldbuckets)

@@ -40,6 +40,14 @@ enum hmap_tophash {
 
 /* h->flags */
 #define HMAP_F_SAME_SIZE	BIT(0)	/* current growth keeps B */
+#define HMAP_F_SHRINK		BIT(1)	/* current resize halves B */
+
+/*
+ * A map shrinks when deletes leave it at 1/8 of the load that grows it
+ * (count <= 13/16 * 2^B): halved, it is at 1/4 of its growth threshold, so
+ * only four times as many entries make it grow back.
+ */
+#define HMAP_SHRINK_DIV		8
 
 struct hmap_ovf;
 struct hmap_obj;
@@ -92,6 +100,10 @@ struct hmap_gen {
  * @obj_reserve: a donated out-of-line value and key, by &enum hmap_obj_kind.
  * @moved: entries evacuated since creation.
  * @growths: growths started since creation.
+ * @shrinks: shrinks started since creation.
+ * @clears: hmap_core_clear() calls since creation; iterators started
+ *	before the latest one end.
+ * @min_B: the B the creation hint asked for: a cleared map returns to it.
  * @hkey: per-map hash key, re-randomized when the map becomes empty;
  *	custom hash functions get hkey.key[0] as their seed.
  * @hashfn: hash function.
@@ -124,6 +136,9 @@ struct hmap_core {
 	struct hmap_obj *obj_reserve[2];
 	u64 moved;
 	u64 growths;
+	u64 shrinks;
+	u32 clears;
+	u8 min_B;
 	hsiphash_key_t hkey;
 	hmap_hash_fn hashfn;
 	unsigned long max_entries;
@@ -165,6 +180,7 @@ struct hmap_core_params {
  * @old_buckets: buckets in the array being evacuated, 0 if not growing.
  * @nevacuate: evacuation progress (old buckets done).
  * @same_size: the growth in progress keeps B.
+ * @shrinking: the resize in progress halves B.
  * @bytes: bytes held by the map's arrays, overflow buckets and
  *	out-of-line keys and values.
  * @chain_hist: chains of the current array by length in buckets
@@ -178,6 +194,7 @@ struct hmap_core_stats {
 	unsigned long old_buckets;
 	unsigned long nevacuate;
 	bool same_size;
+	bool shrinking;
 	u64 bytes;
 	unsigned long chain_hist[8];
 };
@@ -191,7 +208,7 @@ int hmap_core_update(struct hmap_core *h, const void *key, const void *value,
 		     u64 flags, gfp_t gfp);
 int hmap_core_delete(struct hmap_core *h, const void *key, void *value_out,
 		     gfp_t gfp);
-void hmap_core_clear(struct hmap_core *h);
+void hmap_core_clear(struct hmap_core *h, gfp_t gfp);
 
 void hmap_core_iter_start(struct hmap_core *h, struct hmap_core_iter *it);
 bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
@@ -206,6 +223,8 @@ int hmap_core_grow_step(struct hmap_core *h, unsigned int max, gfp_t gfp);
 
 /* Memory for callers that allocate outside their lock. */
 int hmap_core_next_grow_B(const struct hmap_core *h);
+int hmap_core_next_shrink_B(const struct hmap_core *h);
+int hmap_core_shrink_start(struct hmap_core *h, gfp_t gfp);
 struct hmap_gen *hmap_core_gen_alloc(const struct hmap_core *h, u8 B,
 				     gfp_t gfp);
 void *hmap_core_ovf_alloc(const struct hmap_core *h, gfp_t gfp);

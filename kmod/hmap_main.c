@@ -120,7 +120,7 @@ static gfp_t caller_gfp(const struct hmap *m, gfp_t gfp)
 
 struct write_snap {
 	u64 moved;
-	u64 growths;
+	u64 resizes;
 	u8 B;
 	u8 old_B;
 	bool growing;
@@ -129,13 +129,13 @@ struct write_snap {
 static void snap_take(const struct hmap_core *c, struct write_snap *s)
 {
 	s->moved = c->moved;
-	s->growths = c->growths;
+	s->resizes = c->growths + c->shrinks;
 	s->B = c->B;
 	s->growing = c->oldbuckets;
 	s->old_B = c->oldbuckets ? c->oldbuckets->B : c->B;
 }
 
-/* Report what a write did to the map's growth. */
+/* Report what a write did to the map's size: growths and shrinks alike. */
 static void trace_write(const struct hmap *m, const struct hmap_core *c,
 			const struct write_snap *before)
 {
@@ -145,7 +145,7 @@ static void trace_write(const struct hmap *m, const struct hmap_core *c,
 	u8 old_b;
 
 	snap_take(c, &after);
-	started = after.growths != before->growths;
+	started = after.resizes != before->resizes;
 	/* Small maps can start and finish a growth within one write. */
 	old_b = after.growing ? after.old_B :
 		started ? before->B : before->old_B;
@@ -244,9 +244,45 @@ static int shard_refill(struct hmap *m, struct hmap_shard *s, gfp_t gfp)
 }
 
 /*
- * Finish the growth of every shard that has had no write for
- * HMAP_TIDY_IDLE, HMAP_TIDY_STEP old buckets per lock hold; look again
- * later at shards still being written, or short of memory.
+ * Start the shrink a shard is due for when its deletes could not allocate
+ * the array inside the lock: allocate it here, where we may sleep.
+ */
+static void shard_shrink_start(struct hmap *m, struct hmap_shard *s)
+{
+	struct write_snap snap;
+	struct hmap_gen *gen;
+	int B;
+
+	spin_lock_bh(&s->lock);
+	B = hmap_core_next_shrink_B(&s->core);
+	spin_unlock_bh(&s->lock);
+	if (B < 0)
+		return;
+	gen = hmap_core_gen_alloc(&s->core, B, caller_gfp(m, GFP_KERNEL));
+	if (!gen)
+		return;
+	shard_write_begin(s, &snap);
+	hmap_core_donate(&s->core, gen, NULL, 0);
+	hmap_core_shrink_start(&s->core, locked_gfp(m, 0));
+	/* Not a write: the steps below need not wait for the shard to idle. */
+	__shard_write_end(m, s, &snap);
+}
+
+static bool shard_shrink_due(struct hmap_shard *s)
+{
+	bool due;
+
+	spin_lock_bh(&s->lock);
+	due = hmap_core_next_shrink_B(&s->core) >= 0;
+	spin_unlock_bh(&s->lock);
+	return due;
+}
+
+/*
+ * Start the shrinks shards are due for, and finish the growth or shrink
+ * of every shard that has had no write for HMAP_TIDY_IDLE, HMAP_TIDY_STEP
+ * old buckets per lock hold; look again later at shards still being
+ * written, short of memory, or due for a further shrink.
  */
 static void hmap_tidy(struct work_struct *work)
 {
@@ -261,6 +297,7 @@ static void hmap_tidy(struct work_struct *work)
 	old_memcg = set_active_memcg(m->memcg);
 	for (i = 0; i < m->nshards; i++) {
 		s = &m->shards[i];
+		shard_shrink_start(m, s);
 		do {
 			spin_lock_bh(&s->lock);
 			if (!s->core.oldbuckets) {
@@ -286,6 +323,9 @@ static void hmap_tidy(struct work_struct *work)
 			}
 			cond_resched();
 		} while (err);
+		/* Deletes left it far below even the halved array's load. */
+		if (shard_shrink_due(s))
+			again = max(again, HMAP_TIDY_IDLE);
 	}
 	set_active_memcg(old_memcg);
 	if (again)
@@ -325,11 +365,16 @@ static int shard_delete(struct hmap *m, const void *key, void *value)
 {
 	struct hmap_shard *s = key_shard(m, key);
 	struct write_snap snap;
+	bool due;
 	int err;
 
 	shard_write_begin(s, &snap);
 	err = hmap_core_delete(&s->core, key, value, locked_gfp(m, 0));
+	/* Due for a shrink whose array could not be had inside the lock. */
+	due = hmap_core_next_shrink_B(&s->core) >= 0;
 	shard_write_end(m, s, &snap);
+	if (unlikely(due) && !delayed_work_pending(&m->tidy))
+		queue_delayed_work(system_unbound_wq, &m->tidy, 0);
 	return err;
 }
 
@@ -345,15 +390,26 @@ int hmap_lookup_and_delete(struct hmap *m, const void *key, void *value)
 }
 EXPORT_SYMBOL_NS_GPL(hmap_lookup_and_delete, HMAP_NS);
 
-void hmap_clear(struct hmap *m)
+void hmap_clear(struct hmap *m, gfp_t gfp)
 {
+	struct hmap_gen *gen;
 	struct write_snap snap;
+	struct hmap_shard *s;
 	u32 i;
 
+	might_sleep_if(gfpflags_allow_blocking(gfp));
 	for (i = 0; i < m->nshards; i++) {
-		shard_write_begin(&m->shards[i], &snap);
-		hmap_core_clear(&m->shards[i].core);
-		shard_write_end(m, &m->shards[i], &snap);
+		s = &m->shards[i];
+		/* The hint's array, where the caller may sleep (min_B is fixed). */
+		gen = NULL;
+		if (s->core.min_B && gfpflags_allow_blocking(gfp))
+			gen = hmap_core_gen_alloc(&s->core, s->core.min_B,
+						  caller_gfp(m, gfp));
+		shard_write_begin(s, &snap);
+		if (gen)
+			hmap_core_donate(&s->core, gen, NULL, 0);
+		hmap_core_clear(&s->core, locked_gfp(m, gfp));
+		shard_write_end(m, s, &snap);
 	}
 }
 EXPORT_SYMBOL_NS_GPL(hmap_clear, HMAP_NS);
@@ -406,6 +462,7 @@ void hmap_get_stats(struct hmap *m, struct hmap_stats *st)
 		spin_lock_bh(&m->shards[i].lock);
 		hmap_core_stats(&m->shards[i].core, &cs);
 		st->growths += m->shards[i].core.growths;
+		st->shrinks += m->shards[i].core.shrinks;
 		spin_unlock_bh(&m->shards[i].lock);
 		st->count += cs.count;
 		st->B = max_t(u32, st->B, cs.B);
@@ -415,6 +472,7 @@ void hmap_get_stats(struct hmap *m, struct hmap_stats *st)
 		st->nevacuate += cs.nevacuate;
 		st->growing |= cs.old_buckets != 0;
 		st->same_size |= cs.same_size;
+		st->shrinking |= cs.shrinking;
 		st->bytes += cs.bytes;
 		for (j = 0; j < ARRAY_SIZE(st->chain_hist); j++)
 			st->chain_hist[j] += cs.chain_hist[j];

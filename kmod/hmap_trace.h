@@ -11,6 +11,17 @@
 
 #include <linux/tracepoint.h>
 
+#ifndef HMAP_RESIZE_KIND
+#define HMAP_RESIZE_KIND
+/* A resize of B = @old_b to @new_b: how the trace lines name it. */
+static inline const char *hmap_resize_kind(bool same_size, u8 old_b, u8 new_b)
+{
+	if (same_size)
+		return "same-size";
+	return new_b > old_b ? "double" : "halve";
+}
+#endif
+
 TRACE_EVENT(hmap_grow_start,
 	    TP_PROTO(u32 id, u8 old_b, u8 new_b, bool same_size,
 		     unsigned long count),
@@ -27,7 +38,8 @@ TRACE_EVENT(hmap_grow_start,
 			   __entry->count = count;),
 	    TP_printk("map=%u B=%u->%u %s count=%lu", __entry->id,
 		      __entry->old_b, __entry->new_b,
-		      __entry->same_size ? "same-size" : "double",
+		      hmap_resize_kind(__entry->same_size, __entry->old_b,
+				       __entry->new_b),
 		      __entry->count)
 );
 
@@ -49,7 +61,8 @@ TRACE_EVENT(hmap_evacuate,
 			   __entry->nevacuate = nevacuate;),
 	    TP_printk("map=%u B=%u->%u %s moved=%llu nevacuate=%lu",
 		      __entry->id, __entry->old_b, __entry->new_b,
-		      __entry->same_size ? "same-size" : "double",
+		      hmap_resize_kind(__entry->same_size, __entry->old_b,
+				       __entry->new_b),
 		      __entry->moved, __entry->nevacuate)
 );
 
@@ -66,7 +79,8 @@ TRACE_EVENT(hmap_grow_done,
 			   __entry->same_size = same_size;),
 	    TP_printk("map=%u B=%u->%u %s", __entry->id, __entry->old_b,
 		      __entry->new_b,
-		      __entry->same_size ? "same-size" : "double")
+		      hmap_resize_kind(__entry->same_size, __entry->old_b,
+				       __entry->new_b))
 );
 
 #endif /* _HMAP_TRACE_H */

@@ -169,11 +169,48 @@ static void hmap_clear_empties(struct kunit *test)
 
 	for (k = 0; k < 1000; k++)
 		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
-	hmap_clear(m);
+	hmap_clear(m, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, hmap_len(m), 0);
 	k = 10;
 	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, NULL), -ENOENT);
 	KUNIT_EXPECT_EQ(test, put(m, 10, 1, HMAP_NOEXIST), 0);
+}
+
+static struct hmap *make_hinted_map(struct kunit *test, u64 hint)
+{
+	const bool *sharded = test->param_value;
+	struct hmap_params p = { .key_size = 8, .value_size = 8, .size_hint = hint };
+	struct hmap *m;
+
+	if (sharded && *sharded) {
+		p.flags = HMAP_F_SHARDED;
+		p.shard_bits = 2;
+	}
+	m = hmap_create(&p, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_action, m), 0);
+	return m;
+}
+
+/* A sleeping caller's clear gets the hint's array (vmalloc-sized here). */
+static void hmap_clear_returns_to_hint_memory(struct kunit *test)
+{
+	struct hmap *m = make_hinted_map(test, 100000);
+	struct hmap *fresh = make_hinted_map(test, 100000);
+	struct hmap_stats st, want;
+	u64 k;
+
+	for (k = 0; k < 150000; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
+	hmap_get_stats(m, &st);
+	hmap_get_stats(fresh, &want);
+	KUNIT_ASSERT_GT(test, st.bytes, want.bytes);
+	hmap_clear(m, GFP_KERNEL);
+	hmap_get_stats(m, &st);
+	KUNIT_EXPECT_EQ(test, st.count, 0);
+	KUNIT_EXPECT_EQ(test, st.B, want.B);
+	KUNIT_EXPECT_EQ(test, st.bytes, want.bytes);
+	KUNIT_EXPECT_EQ(test, put(m, 7, 7, HMAP_NOEXIST), 0);
 }
 
 static void hmap_get_stats_reports_shape(struct kunit *test)
@@ -431,6 +468,49 @@ static void hmap_id_unique(struct kunit *test)
 	KUNIT_EXPECT_NE(test, hmap_id(a), hmap_id(b));
 }
 
+/*
+ * Delete all but 100 of 100000 keys and stop: the map shrinks back, the
+ * work item starting and finishing the shrinks the deletes left. It stops
+ * at a load of 13/16 of an entry per bucket or more, where a new map
+ * holding the same keys has at most 6.5: at most 8 times its buckets (9
+ * with the preallocated overflow buckets a new small map does not have).
+ */
+static void hmap_delete_shrinks_after_writes_stop(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	struct hmap *fresh = make_map(test, 8, 8, 0);
+	struct hmap_stats full, st, want;
+	const u64 n = 100000, left = 100;
+	unsigned int waited;
+	u64 k, v;
+
+	for (k = 0; k < n; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_ANY), 0);
+	for (k = 0; k < left; k++)
+		KUNIT_ASSERT_EQ(test, put(fresh, k, ~k, HMAP_ANY), 0);
+	hmap_get_stats(fresh, &want);
+	hmap_get_stats(m, &full);
+	for (k = left; k < n; k++)
+		KUNIT_ASSERT_EQ(test, hmap_delete(m, &k), 0);
+	/* Up to ten halvings, 100 ms of idleness each: allow 20 s under TCG. */
+	for (waited = 0; waited < 20000; waited += 50) {
+		msleep(50);
+		hmap_get_stats(m, &st);
+		if (!st.growing && st.bytes <= 9 * want.bytes)
+			break;
+	}
+	KUNIT_EXPECT_FALSE(test, st.growing);
+	KUNIT_EXPECT_LE(test, st.bytes, 9 * want.bytes);
+	KUNIT_EXPECT_LT(test, st.bytes * 100, full.bytes);
+	KUNIT_EXPECT_LT(test, st.B, full.B);
+	KUNIT_EXPECT_GT(test, st.shrinks, 0);
+	KUNIT_EXPECT_EQ(test, st.count, left);
+	for (k = 0; k < left; k++) {
+		KUNIT_ASSERT_EQ(test, hmap_lookup(m, &k, &v), 0);
+		KUNIT_EXPECT_EQ(test, v, ~k);
+	}
+}
+
 static struct kunit_case hmap_api_cases[] = {
 	KUNIT_CASE_PARAM(hmap_create_rejects_bad_params, bad_gen_params),
 	KUNIT_CASE(hmap_destroy_accepts_null_and_errors),
@@ -440,6 +520,7 @@ static struct kunit_case hmap_api_cases[] = {
 	KUNIT_CASE_PARAM(hmap_delete_errno, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_lookup_and_delete_returns_value, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_clear_empties, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_clear_returns_to_hint_memory, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_get_stats_reports_shape, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_iter_returns_each_key_once, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_iter_sparse_map_returns_all, sharded_gen_params),
@@ -453,6 +534,8 @@ static struct kunit_case hmap_api_cases[] = {
 	KUNIT_CASE(hmap_create_custom_hash),
 	KUNIT_CASE_PARAM(hmap_update_growth_finished_after_writes_stop,
 			 sharded_gen_params),
+	KUNIT_CASE_PARAM_ATTR(hmap_delete_shrinks_after_writes_stop,
+			      sharded_gen_params, {.speed = KUNIT_SPEED_SLOW}),
 	KUNIT_CASE(hmap_id_unique),
 	{}
 };

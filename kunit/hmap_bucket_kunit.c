@@ -198,17 +198,16 @@ static void hmap_core_delete_to_empty_reseeds(struct kunit *test)
 	KUNIT_EXPECT_NE(test, h->hkey.key[0], seed);
 }
 
-static void hmap_core_clear_empties_and_keeps_array(struct kunit *test)
+static void hmap_core_clear_empties_map(struct kunit *test)
 {
 	struct hmap_core *h = hmap_test_map(test, 8, 8, 1000, NULL);
-	struct hmap_gen *gen = h->buckets;
 	u64 k;
 
 	for (k = 0; k < 500; k++)
 		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
-	hmap_core_clear(h);
+	hmap_core_clear(h, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, h->count, 0);
-	KUNIT_EXPECT_PTR_EQ(test, h->buckets, gen);
+	KUNIT_EXPECT_EQ(test, h->B, hmap_core_hint_to_B(1000));
 	KUNIT_EXPECT_FALSE(test, hmap_test_get(h, 7, NULL));
 	HMAP_EXPECT_VALID(test, h);
 	KUNIT_EXPECT_EQ(test, hmap_test_put(h, 7, 8), 0);
@@ -400,7 +399,7 @@ static void hmap_core_clear_reseeds(struct kunit *test)
 	struct hmap_core *h = filled(test, 3);
 	hsiphash_key_t before = h->hkey;
 
-	hmap_core_clear(h);
+	hmap_core_clear(h, GFP_KERNEL);
 	KUNIT_EXPECT_NE(test, h->hkey.key[0], before.key[0]);
 	KUNIT_EXPECT_NE(test, h->hkey.key[1], before.key[1]);
 }
@@ -416,7 +415,11 @@ static int fill_bucket0(struct hmap_core *h, u8 B)
 	return err;
 }
 
-static void hmap_core_clear_keeps_overflow_as_spares(struct kunit *test)
+/*
+ * A clear keeps no overflow bucket of the array it lets go of (an iterator
+ * may stand in one): the same chain again allocates its overflow anew.
+ */
+static void hmap_core_clear_keeps_no_overflow(struct kunit *test)
 {
 	struct hmap_core *h = hmap_test_map(test, 8, 8, 13,
 					    hmap_test_hash_identity);
@@ -424,19 +427,19 @@ static void hmap_core_clear_keeps_overflow_as_spares(struct kunit *test)
 	/* B = 1: no preallocated overflow, the one in use was allocated. */
 	KUNIT_ASSERT_EQ(test, fill_bucket0(h, 1), 0);
 	KUNIT_ASSERT_EQ(test, h->noverflow, 1);
-	hmap_core_clear(h);
-	KUNIT_EXPECT_EQ(test, h->nspare, 1);
+	hmap_core_clear(h, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, h->nspare, 0);
 	KUNIT_EXPECT_EQ(test, h->noverflow, 0);
 	HMAP_EXPECT_VALID(test, h);
-	/* The same chain again needs no memory. */
 	hmap_test_alloc_hook(test);
 	hmap_test_fail_all();
-	KUNIT_EXPECT_EQ(test, fill_bucket0(h, 1), 0);
+	KUNIT_EXPECT_EQ(test, fill_bucket0(h, 1), -ENOMEM);
 	hmap_test_fail_nth(0);
-	KUNIT_EXPECT_EQ(test, h->nspare, 0);
 	HMAP_EXPECT_VALID(test, h);
+	KUNIT_EXPECT_EQ(test, h->count, 8);
 }
 
+/* The hint's array a clear starts has its preallocated overflow, unused. */
 static void hmap_core_clear_resets_prealloc(struct kunit *test)
 {
 	struct hmap_core *h = hmap_test_map(test, 8, 8, 100,
@@ -445,7 +448,7 @@ static void hmap_core_clear_resets_prealloc(struct kunit *test)
 	/* B = 4: the overflow bucket is the preallocated one. */
 	KUNIT_ASSERT_EQ(test, fill_bucket0(h, 4), 0);
 	KUNIT_ASSERT_EQ(test, h->buckets->next_prealloc, 17);
-	hmap_core_clear(h);
+	hmap_core_clear(h, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, h->buckets->next_prealloc, 16);
 	KUNIT_EXPECT_EQ(test, h->nspare, 0);
 	hmap_test_alloc_hook(test);
@@ -470,7 +473,7 @@ static void hmap_core_clear_during_same_size_growth(struct kunit *test)
 	}
 	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 1000, 1), 0);
 	KUNIT_ASSERT_TRUE(test, h->flags & HMAP_F_SAME_SIZE);
-	hmap_core_clear(h);
+	hmap_core_clear(h, GFP_KERNEL);
 	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
 	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_F_SAME_SIZE);
 	KUNIT_EXPECT_EQ(test, h->B, 4);
@@ -489,7 +492,7 @@ static struct kunit_case hmap_bucket_cases[] = {
 	KUNIT_CASE(hmap_core_update_flags),
 	KUNIT_CASE(hmap_core_update_max_entries),
 	KUNIT_CASE(hmap_core_delete_to_empty_reseeds),
-	KUNIT_CASE(hmap_core_clear_empties_and_keeps_array),
+	KUNIT_CASE(hmap_core_clear_empties_map),
 	KUNIT_CASE_PARAM(hmap_core_update_any_size_round_trips, sizes_gen_params),
 	KUNIT_CASE(hmap_core_update_accepts_exactly_max_entries),
 	KUNIT_CASE(hmap_core_update_no_limit_when_max_entries_zero),
@@ -499,7 +502,7 @@ static struct kunit_case hmap_bucket_cases[] = {
 	KUNIT_CASE(hmap_core_init_seeds_hash),
 	KUNIT_CASE(hmap_core_delete_to_empty_reseeds_whole_key),
 	KUNIT_CASE(hmap_core_clear_reseeds),
-	KUNIT_CASE(hmap_core_clear_keeps_overflow_as_spares),
+	KUNIT_CASE(hmap_core_clear_keeps_no_overflow),
 	KUNIT_CASE(hmap_core_clear_resets_prealloc),
 	KUNIT_CASE(hmap_core_clear_during_same_size_growth),
 	{}

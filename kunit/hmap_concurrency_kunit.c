@@ -295,7 +295,7 @@ static int big_writer_fn(void *arg)
 			big_key(key, idx);
 			hmap_delete(c->m, key);
 		}
-		hmap_clear(c->m);
+		hmap_clear(c->m, GFP_KERNEL);
 		c->rounds++;
 		cond_resched();
 	}

@@ -150,7 +150,7 @@ static void hmap_core_iter_clear_ends_iteration(struct kunit *test)
 
 	hmap_core_iter_start(f->h, &it);
 	KUNIT_ASSERT_TRUE(test, step(test, f, &it));
-	hmap_core_clear(f->h);
+	hmap_core_clear(f->h, GFP_KERNEL);
 	while (step(test, f, &it))
 		;
 	for (k = 0; k < NKEYS; k++)

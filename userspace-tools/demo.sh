@@ -1,7 +1,7 @@
 #!/bin/sh
 # hmap demo, run inside the test VM by `make demo`: a named map is created,
 # loaded with 200000 keys while we watch it grow, queried, dumped, mostly
-# emptied again, and removed.
+# emptied again while we watch it shrink, and removed.
 set -e
 export PATH=/opt/hmap:$PATH
 
@@ -44,7 +44,12 @@ printf '$ hmapctl map dump demo | tail -n 1\n'
 hmapctl map dump demo | tail -n 1
 
 say "Delete 190000 keys, watching the shape and the memory."
+echo "Below 13/16 of a key per bucket (1/8 of the load that grows it) the map"
+echo "halves its array, as incrementally as it doubled: B comes back down."
 run hmapctl map drain demo 190000 every 38000
+echo "A shrink that the deletes left unfinished is finished by the kernel once"
+echo "they stop (after 100 ms), one halving after another:"
+run sleep 2
 run hmapctl map stats demo
 
 say "Remove the name: the map is freed (no process has it open)."

@@ -33,6 +33,10 @@
  * Each write moves one or two buckets of a growth in progress, as in Go.
  * When a growth has seen no write for 100 ms, a work item finishes it in
  * short locked steps, so the old bucket array does not outlive the writes.
+ * Deletes that leave a map at 1/8 of the load that grows it start a shrink
+ * (never below the array the size hint asked for), moved on the same way:
+ * the work item also starts the shrinks that a delete could not allocate
+ * the smaller array for inside the lock.
  *
  * Maps created with HMAP_F_SHARDED are 2^shard_bits independent maps, each
  * with its own lock, chosen by the key's hash: writers to different shards
@@ -93,9 +97,11 @@ struct hmap_params {
  * @nevacuate: old buckets evacuated so far.
  * @growing: an evacuation is in progress (in any shard).
  * @same_size: a same-size growth is in progress (in any shard).
+ * @shrinking: a shrink is in progress (in any shard).
  * @bytes: bytes held by arrays, overflow buckets and out-of-line data.
  * @shards: number of shards (1 unless HMAP_F_SHARDED).
  * @growths: growths started since creation.
+ * @shrinks: shrinks started since creation.
  * @chain_hist: chains by length in buckets: 1, 2, ..., 7, 8 or more.
  */
 struct hmap_stats {
@@ -107,9 +113,11 @@ struct hmap_stats {
 	u64 nevacuate;
 	bool growing;
 	bool same_size;
+	bool shrinking;
 	u64 bytes;
 	u32 shards;
 	u64 growths;
+	u64 shrinks;
 	u64 chain_hist[8];
 };
 
@@ -205,13 +213,23 @@ unsigned long hmap_len(struct hmap *m);
 /**
  * hmap_clear() - remove every entry.
  * @m: the map.
+ * @gfp: allocation flags for the new bucket array.
  *
- * Keeps the bucket arrays (emptied) and drops any growth in progress;
- * iterators in progress end without returning removed keys.
+ * The map goes back to the memory a new one with the same size hint holds:
+ * its bucket arrays are released (after a grace period, and after the
+ * iterators that still hold them end) and replaced by one of the size the
+ * hint asked for, allocated outside the lock if @gfp allows sleeping. If
+ * that allocation fails, the map restarts without an array, as a map
+ * created without a hint does. Iterators in progress return nothing more
+ * from the shard they are in (later shards may return keys added after
+ * the clear), so none returns a key twice. The work under
+ * each shard lock does not depend on the number of entries, except for
+ * freeing out-of-line keys and values.
  *
- * Context: Process or softirq context. Takes and releases each shard lock.
+ * Context: Process or softirq context; may sleep if @gfp allows. Takes and
+ * releases each shard lock.
  */
-void hmap_clear(struct hmap *m);
+void hmap_clear(struct hmap *m, gfp_t gfp);
 /**
  * hmap_get_stats() - describe the map's shape.
  * @m: the map.

@@ -42,6 +42,8 @@ struct hmap_gen;
  * @start_bucket: random starting bucket.
  * @check_bucket: when walking an old bucket on behalf of a new one, only
  *	keys hashing to this index are returned; HMAP_NO_CHECK otherwise.
+ * @next_chain: while a shrink is in progress, the second old chain that
+ *	stands for the current bucket, walked after @b's; else NULL.
  * @B: B of @gen.
  * @offset: random starting slot within each bucket.
  * @i: next slot (0..8) in @b, counted from @offset.
@@ -51,6 +53,7 @@ struct hmap_gen;
  * @paused: the last step stopped at a bucket boundary, its budget spent.
  * @budget: if non-zero, one more than the buckets a step may enter.
  * @epoch: the map's iter_epoch when the iteration started.
+ * @clears: the map's clears when the iteration started.
  */
 struct hmap_core_iter {
 	struct hmap_core *h;
@@ -60,6 +63,7 @@ struct hmap_core_iter {
 	unsigned long bucket;
 	unsigned long start_bucket;
 	unsigned long check_bucket;
+	u8 *next_chain;
 	u8 B;
 	u8 offset;
 	u8 i;
@@ -69,6 +73,7 @@ struct hmap_core_iter {
 	bool paused;
 	u32 budget;
 	u32 epoch;
+	u32 clears;
 };
 
 /**

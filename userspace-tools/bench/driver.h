@@ -40,9 +40,10 @@
  * struct timer).
  *
  * Memory mode (-m, binaries linked with memcount.c): insert without hint,
- * then with hint, then delete all (not with -s); prints live heap bytes
- * per entry at the end of each insert phase, the peak during it, and what
- * is left after deleting everything (per original entry).
+ * delete all, then insert with hint, delete all (no deletes with -s);
+ * prints live heap bytes per entry at the end of each insert phase, the
+ * peak during it, and what is left after deleting everything (per original
+ * entry): from the map the inserts grew, and from the presized one.
  *
  * -N NAME replaces the contestant's name in the rows (a run of the same
  * binary in another environment, e.g. with huge pages).
@@ -461,6 +462,10 @@ static void run_mem(size_t n)
 {
 	bkey_t *keys = (bkey_t *)xmalloc(n * sizeof(*keys));
 	uint64_t ks = SEED_KEYS, base, self;
+	/* stdout's buffer, which the first row would malloc, is not the map's. */
+	static char outbuf[BUFSIZ];
+
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
 	if (!memcount_live) {
 		fprintf(stderr, "bench: -m needs a binary linked with memcount.o\n");
@@ -487,6 +492,15 @@ static void run_mem(size_t n)
 		if (self) {
 			snprintf(name, sizeof(name), "%s_self", tag);
 			mrow(name, (double)self / n);
+		}
+		/* The map the inserts grew: what deleting it all gives back. */
+		if (!hint && hint != last && !g_mem_no_delete) {
+			shuffle(keys, n, SEED_PERM);
+			for (size_t i = 0; i < n; i++)
+				if (!be_delete(&keys[i]))
+					die("delete missed", i);
+			be_sync();
+			mrow("nohint_after_delete", (double)(memcount_live() - base) / n);
 		}
 		if (hint != last)
 			be_destroy();

@@ -47,6 +47,7 @@ MEM_METRICS = [
     ("nohint_peak", "peak during insert without hint"),
     ("hint_end", "end of insert with hint"),
     ("hint_peak", "peak during insert with hint"),
+    ("nohint_after_delete", "left after deleting all, map grown without hint"),
     ("after_delete", "left after deleting all"),
 ]
 

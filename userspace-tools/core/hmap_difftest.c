@@ -167,6 +167,9 @@ static int iterate(const struct geometry *g, struct hmap_core *h)
 	return 0;
 }
 
+/* Growths and shrinks started over all runs: both must be exercised. */
+static u64 resizes[2];
+
 static int run(const struct geometry *g, u64 seed, unsigned long ops)
 {
 	struct hmap_core_params p = {
@@ -220,6 +223,15 @@ static int run(const struct geometry *g, u64 seed, unsigned long ops)
 		} else if (r < 90) {
 			bool want_value = r % 2;
 
+			/* Above target, delete a present key: maps must drain
+			 * far enough to shrink, not only stop growing.
+			 */
+			if (ref.count > target && !ref.present[idx]) {
+				while (!ref.present[idx])
+					idx = (idx + 1) % U;
+				make_key(g, idx);
+			}
+
 			err = hmap_core_delete(&h, keybuf, want_value ? outbuf : NULL,
 					       GFP_KERNEL);
 			CHECK(err == (ref.present[idx] ? 0 : -ENOENT),
@@ -247,7 +259,7 @@ static int run(const struct geometry *g, u64 seed, unsigned long ops)
 			if (iterate(g, &h))
 				goto out;
 		} else {
-			hmap_core_clear(&h);
+			hmap_core_clear(&h, GFP_KERNEL);
 			memset(&ref, 0, sizeof(ref));
 		}
 		shim_fail_nth = 0;
@@ -267,6 +279,8 @@ static int run(const struct geometry *g, u64 seed, unsigned long ops)
 		CHECK(!!got == ref.present[idx], "final lookup %u", idx);
 	}
 out:
+	resizes[0] += h.growths;
+	resizes[1] += h.shrinks;
 	hmap_core_destroy(&h);
 	return 0;
 }
@@ -300,7 +314,12 @@ int main(int argc, char **argv)
 			       failures != before ? "not " : "", n, g->name, s, o);
 		}
 	}
-	fprintf(stderr, "difftest: %lu operations, %d runs, %d failed\n", total,
-		n, failed);
+	fprintf(stderr, "difftest: %lu operations, %d runs, %d failed, %llu growths, %llu shrinks\n",
+		total, n, failed, (unsigned long long)resizes[0],
+		(unsigned long long)resizes[1]);
+	if (!resizes[0] || !resizes[1]) {
+		fprintf(stderr, "difftest: no growth or no shrink: the sawtooth is too weak\n");
+		failed++;
+	}
 	return failed ? 1 : 0;
 }

@@ -156,7 +156,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		case 14:
 			if (val < 16) {
-				hmap_core_clear(&h);
+				hmap_core_clear(&h, GFP_KERNEL);
 				memset(present, 0, sizeof(present));
 				count = 0;
 			} else {

@@ -914,14 +914,17 @@ static void print_stats_text(const struct hmap_ioc_info *in,
 		printf(" in %u shards", st->shards);
 	printf(", %" PRIu64 " overflow)\n", (uint64_t)st->overflow);
 	if (st->state & HMAP_STATS_GROWING)
-		printf("  growing     yes, %s: %" PRIu64 " of %" PRIu64
+		printf("  %s yes, %s: %" PRIu64 " of %" PRIu64
 		       " old buckets evacuated (%" PRIu64 "%%)\n",
-		       st->state & HMAP_STATS_SAME_SIZE ? "same size" : "doubling",
+		       st->state & HMAP_STATS_SHRINKING ? "shrinking  " : "growing    ",
+		       st->state & HMAP_STATS_SAME_SIZE ? "same size" :
+		       st->state & HMAP_STATS_SHRINKING ? "halving" : "doubling",
 		       (uint64_t)st->nevacuate, (uint64_t)st->old_buckets,
 		       (uint64_t)(st->old_buckets ? st->nevacuate * 100 / st->old_buckets : 0));
 	else
 		printf("  growing     no\n");
 	printf("  growths     %" PRIu64 "\n", (uint64_t)st->growths);
+	printf("  shrinks     %" PRIu64 "\n", (uint64_t)st->shrinks);
 	if (st->bytes < 1024)
 		printf("  memory      %" PRIu64 " bytes\n", (uint64_t)st->bytes);
 	else
@@ -957,9 +960,11 @@ static void print_stats_json(const struct hmap_ioc_info *in,
 	j_u64("overflow", st->overflow);
 	j_bool("growing", st->state & HMAP_STATS_GROWING);
 	j_bool("same_size", st->state & HMAP_STATS_SAME_SIZE);
+	j_bool("shrinking", st->state & HMAP_STATS_SHRINKING);
 	j_u64("old_buckets", st->old_buckets);
 	j_u64("nevacuate", st->nevacuate);
 	j_u64("growths", st->growths);
+	j_u64("shrinks", st->shrinks);
 	j_u64("bytes", st->bytes);
 	j_u64("shards", st->shards);
 	j_open("chain_hist", '[');

@@ -476,6 +476,68 @@ TEST_F(maps, batches_report_progress)
 	close(fd);
 }
 
+static bool write_knob(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+/* Make the @nth allocation of this thread from now fail; false if we cannot. */
+static bool fail_nth(unsigned int nth)
+{
+	char path[64], buf[16];
+	int fd, len, ok;
+
+	/*
+	 * Injection must also fail allocations that may sleep, and quietly:
+	 * the stack trace it prints by default reads as a splat on the console.
+	 */
+	if (!write_knob("/sys/kernel/debug/failslab/ignore-gfp-wait", "N") ||
+	    !write_knob("/sys/kernel/debug/failslab/verbose", "0"))
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid());
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return false;
+	len = snprintf(buf, sizeof(buf), "%u", nth);
+	ok = write(fd, buf, len) == len;
+	close(fd);
+	return ok;
+}
+
+/*
+ * A batch whose scratch buffer cannot be allocated did no element: it must
+ * say so in count, or a caller resuming from count skips the whole batch.
+ */
+TEST_F(maps, batch_enomem_reports_none_done)
+{
+	uint64_t keys[64], values[64];
+	struct hmap_ioc_batch b = {
+		.size = sizeof(b), .keys = PTR(keys), .values = PTR(values),
+		.count = 64,
+	};
+	uint64_t count;
+	int fd = new_map(8, 8, 0, NULL, 0), i;
+
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 64; i++)
+		keys[i] = values[i] = i;
+	if (!fail_nth(1))
+		SKIP(goto out, "no fail-nth or failslab knobs in debugfs");
+	EXPECT_EQ(-ENOMEM, xioctl(fd, HMAP_IOC_BATCH_UPDATE, &b));
+	EXPECT_EQ(0, b.count);
+	ASSERT_EQ(0, hmap_count(fd, &count));
+	EXPECT_EQ(0, count);
+out:
+	close(fd);
+}
+
 TEST_F(maps, full_map)
 {
 	uint64_t k, v = 1, keys[4] = { 100, 101, 102, 103 }, vals[4] = { 0 };
@@ -842,6 +904,60 @@ TEST_F(maps, dump_rules)
 	close(fd);
 }
 
+/* Record a dump's keys, all below @limit, in @seen. */
+static int dump_some(int fd, uint64_t *cursor, uint32_t n, uint8_t *seen,
+		     uint64_t limit)
+{
+	uint64_t keys[128];
+	uint32_t i;
+	int ret;
+
+	if (n > 128)
+		n = 128;
+	ret = hmap_dump(fd, cursor, keys, NULL, &n);
+	for (i = 0; !ret && i < n; i++) {
+		if (keys[i] >= limit)
+			return -ERANGE;
+		if (seen[keys[i]] < 255)
+			seen[keys[i]]++;
+	}
+	return ret;
+}
+
+/*
+ * A dump parked anywhere, then CLEAR and a refill with the same keys: the
+ * dump must never return a key twice. A CLEAR that emptied the array in
+ * place handed its preallocated overflow bucket (hint 100: 16 buckets and
+ * one spare) to a new chain while a dump still stood in it.
+ */
+TEST_F(maps, dump_across_clear_never_repeats)
+{
+	struct hmap_create_opts o = {
+		.key_size = 8, .value_size = 8, .size_hint = 100,
+	};
+	unsigned int trial, bad = 0;
+	uint8_t seen[100];
+	uint64_t cursor;
+	int fd;
+
+	for (trial = 0; trial < 200; trial++) {
+		fd = hmap_create(&o);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, fill(fd, 0, 100, 100));
+		memset(seen, 0, sizeof(seen));
+		cursor = 0;
+		ASSERT_EQ(0, dump_some(fd, &cursor, 1 + trial % 99, seen, 100));
+		ASSERT_NE(0, cursor);
+		ASSERT_EQ(0, hmap_clear(fd));
+		ASSERT_EQ(0, fill(fd, 0, 100, 100));
+		while (cursor)
+			ASSERT_EQ(0, dump_some(fd, &cursor, 128, seen, 100));
+		bad += check_seen(seen, 0, 100) != 0;
+		close(fd);
+	}
+	EXPECT_EQ(0, bad);
+}
+
 TEST_F(maps, dump_per_open_file_and_restart)
 {
 	const char *name = uname_of("dumpfiles");
@@ -1026,6 +1142,70 @@ TEST_F_TIMEOUT(maps, dump_exactly_once_while_another_process_grows_map, 300)
 	       (unsigned long long)after.growths);
 	EXPECT_LE(before.B + 3, after.B);
 	EXPECT_LE(before.growths + 3, after.growths);
+	free(seen);
+	close(w.fd);
+}
+
+static void writer_drain_lockstep(struct writer *w)
+{
+	uint64_t k, keys[1024];
+	uint32_t n;
+	char c;
+
+	while (read(w->go[0], &c, 1) == 1 && c != 'q') {
+		while (w->next < w->end) {
+			n = 0;
+			for (k = w->next; k < w->end && n < 1024 &&
+			     k < w->next + w->step; k++)
+				keys[n++] = k;
+			if (hmap_delete_batch(w->fd, keys, &n))
+				_exit(1);
+			w->next = k;
+			if (w->next % w->step == 0)
+				break;
+		}
+		c = w->next < w->end ? 's' : 'e';
+		if (write(w->done[1], &c, 1) != 1)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/*
+ * The reverse: keys 0..N-1 stay for the whole dump while another process
+ * deletes the M others between chunks, so the map halves several times
+ * during the dump. Each of the N keys comes back exactly once.
+ */
+TEST_F_TIMEOUT(maps, dump_exactly_once_while_another_process_drains_map, 300)
+{
+	enum { N = 1000, M = 64000 };
+	struct hmap_ioc_stats before = { .size = sizeof(before) };
+	struct hmap_ioc_stats after = { .size = sizeof(after) };
+	struct writer w = { .next = N, .end = N + M, .step = 1000 };
+	uint8_t *seen = calloc(N + M, 1);
+	int status = -1;
+	pid_t pid;
+
+	ASSERT_NE(NULL, seen);
+	w.fd = new_map(8, 8, 0, NULL, 0);
+	ASSERT_LE(0, w.fd);
+	ASSERT_EQ(0, fill(w.fd, 0, N + M, 1000));
+	ASSERT_EQ(0, hmap_stats(w.fd, &before));
+	pid = start_writer(&w, writer_drain_lockstep);
+	ASSERT_LT(0, pid);
+
+	ASSERT_EQ(0, dump_all(w.fd, seen, N + M, 16, lockstep_between, &w));
+	stop_writer(&w, pid, &status);
+	EXPECT_EQ(0, status);
+	ASSERT_EQ(0, hmap_stats(w.fd, &after));
+
+	EXPECT_EQ(0, check_seen(seen, N, N + M));
+	TH_LOG("B %u -> %u, shrinks %llu -> %llu", before.B, after.B,
+	       (unsigned long long)before.shrinks,
+	       (unsigned long long)after.shrinks);
+	/* 65000 keys at B = 14 to 1000: four halvings, two at least by now. */
+	EXPECT_LE(before.shrinks + 2, after.shrinks);
+	EXPECT_LE(after.B + 2, before.B);
 	free(seen);
 	close(w.fd);
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The hmap tracepoints fire when a map grows: enable events/hmap, grow a
- * map through /dev/hmap, and find hmap_grow_start, hmap_evacuate and
- * hmap_grow_done for that map's id in the trace buffer.
+ * The hmap tracepoints fire when a map grows or shrinks: enable
+ * events/hmap, grow a map through /dev/hmap (or drain it), and find
+ * hmap_grow_start, hmap_evacuate and hmap_grow_done for that map's id in
+ * the trace buffer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -85,6 +86,52 @@ TEST(growth_emits_grow_evacuate_done)
 	/* Each finished, including those that start and end in one write. */
 	EXPECT_EQ(9, count_events(dir, "hmap_grow_done", info.id));
 	EXPECT_LT(0, count_events(dir, "hmap_evacuate", info.id));
+	close(fd);
+}
+
+/* Lines of @event for map @id that also contain @word. */
+static int count_events_with(const char *dir, const char *event,
+			     unsigned int id, const char *word)
+{
+	char path[256], line[512], needle[64];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	snprintf(needle, sizeof(needle), "%s: map=%u ", event, id);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) && strstr(line, word);
+	fclose(f);
+	return n;
+}
+
+TEST(shrink_emits_halving_events)
+{
+	struct hmap_create_opts o = { .key_size = 8, .value_size = 8 };
+	struct hmap_ioc_info info;
+	const char *dir = tracefs();
+	uint64_t k;
+	int fd;
+
+	if (!dir)
+		SKIP(return, "no tracefs with hmap events");
+	fd = hmap_create(&o);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hmap_info(fd, &info));
+	for (k = 0; k < 3000; k++)
+		ASSERT_EQ(0, hmap_update(fd, &k, &k, HMAP_UPDATE_ANY));
+	ASSERT_EQ(0, write_file(dir, "trace", ""));
+	ASSERT_EQ(0, write_file(dir, "events/hmap/enable", "1"));
+	/* Down to 10 keys: B = 9 halves at 416, 208, 104, 52, 26, 13 keys. */
+	for (k = 10; k < 3000; k++)
+		ASSERT_EQ(0, hmap_delete(fd, &k));
+	ASSERT_EQ(0, write_file(dir, "events/hmap/enable", "0"));
+	EXPECT_LE(5, count_events_with(dir, "hmap_grow_start", info.id, " halve "));
+	EXPECT_EQ(0, count_events_with(dir, "hmap_grow_start", info.id, " double "));
+	EXPECT_LT(0, count_events_with(dir, "hmap_evacuate", info.id, " halve "));
 	close(fd);
 }
 

@@ -381,6 +381,11 @@ struct hmap_ioc_count {
  * struct hmap_ioc_clear - HMAP_IOC_CLEAR: remove every entry.
  * @size: (in) sizeof(struct hmap_ioc_clear).
  * @flags: (in) must be 0.
+ *
+ * The map then holds the memory a new map with its size hint holds. A dump
+ * in progress on any descriptor goes on without returning any key twice;
+ * as for any key added during a dump, keys added after the clear may or may
+ * not be returned.
  */
 struct hmap_ioc_clear {
 	__u32 size;
@@ -393,6 +398,7 @@ struct hmap_ioc_clear {
 /* hmap_ioc_stats.state */
 #define HMAP_STATS_GROWING	0x1 /* an evacuation is in progress */
 #define HMAP_STATS_SAME_SIZE	0x2 /* ... and it keeps B (compaction) */
+#define HMAP_STATS_SHRINKING	0x4 /* ... and it halves B (after deletes) */
 
 /**
  * struct hmap_ioc_stats - HMAP_IOC_STATS: the shape of the map.
@@ -411,6 +417,7 @@ struct hmap_ioc_clear {
  * @__reserved: (out) 0.
  * @chain_hist: (out) buckets chains by length: [0] one bucket, [1] two,
  *	..., [7] eight or more.
+ * @shrinks: (out) shrinks started since creation (from size VER1).
  */
 struct hmap_ioc_stats {
 	__u32 size;
@@ -427,9 +434,11 @@ struct hmap_ioc_stats {
 	__u32 shards;
 	__u32 __reserved;
 	__u64 chain_hist[HMAP_IOC_CHAIN_HIST_LEN];
+	__u64 shrinks;
 };
 
 #define HMAP_IOC_STATS_SIZE_VER0	144
+#define HMAP_IOC_STATS_SIZE_VER1	152
 #define HMAP_IOC_STATS		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_STATS)
 
 #endif /* _UAPI_LINUX_HMAP_H */
