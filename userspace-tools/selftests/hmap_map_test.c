@@ -488,54 +488,83 @@ static bool write_knob(const char *path, const char *val)
 	return ok;
 }
 
-/* Make the @nth allocation of this thread from now fail; false if we cannot. */
-static bool fail_nth(unsigned int nth)
+/*
+ * This thread's fail-nth file, opened once so that setting and reading it
+ * allocates nothing; -1 if fault injection is not there. Failures are made
+ * to hit sleeping allocations too, and quietly: the stack trace failslab
+ * prints by default reads as a splat on the console.
+ */
+static int fail_nth_open(void)
 {
-	char path[64], buf[16];
-	int fd, len, ok;
+	char path[64];
 
-	/*
-	 * Injection must also fail allocations that may sleep, and quietly:
-	 * the stack trace it prints by default reads as a splat on the console.
-	 */
 	if (!write_knob("/sys/kernel/debug/failslab/ignore-gfp-wait", "N") ||
 	    !write_knob("/sys/kernel/debug/failslab/verbose", "0"))
-		return false;
+		return -1;
 	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid());
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return false;
-	len = snprintf(buf, sizeof(buf), "%u", nth);
-	ok = write(fd, buf, len) == len;
-	close(fd);
-	return ok;
+	return open(path, O_RDWR);
+}
+
+/* Set (n > 0) or cancel (0) the fault; the countdown left before that. */
+static long fail_nth_set(int fd, unsigned int n)
+{
+	char buf[16] = "";
+	int len;
+
+	if (pread(fd, buf, sizeof(buf) - 1, 0) < 0)
+		return -1;
+	len = snprintf(buf + 8, 8, "%u", n);
+	if (pwrite(fd, buf + 8, len, 0) != len)
+		return -1;
+	return strtol(buf, NULL, 10);
 }
 
 /*
- * A batch whose scratch buffer cannot be allocated did no element: it must
- * say so in count, or a caller resuming from count skips the whole batch.
+ * Fail the n-th allocation of a batch update, for every n until the call
+ * runs untouched: it returns 0 or ENOMEM, and count always says how many
+ * elements were done, which is how many keys the map then holds. (A batch
+ * whose scratch buffer could not be allocated used to return ENOMEM with
+ * count unchanged, so a caller resuming from count skipped the batch.)
  */
-TEST_F(maps, batch_enomem_reports_none_done)
+TEST_F(maps, batch_enomem_reports_elements_done)
 {
-	uint64_t keys[64], values[64];
-	struct hmap_ioc_batch b = {
-		.size = sizeof(b), .keys = PTR(keys), .values = PTR(values),
-		.count = 64,
-	};
-	uint64_t count;
-	int fd = new_map(8, 8, 0, NULL, 0), i;
+	uint64_t keys[64], values[64], count;
+	unsigned int n, enomem = 0;
+	int fd, nth, ret, i;
+	long left;
 
-	ASSERT_LE(0, fd);
+	nth = fail_nth_open();
+	if (nth < 0)
+		SKIP(return, "no fail-nth or failslab knobs in debugfs");
 	for (i = 0; i < 64; i++)
 		keys[i] = values[i] = i;
-	if (!fail_nth(1))
-		SKIP(goto out, "no fail-nth or failslab knobs in debugfs");
-	EXPECT_EQ(-ENOMEM, xioctl(fd, HMAP_IOC_BATCH_UPDATE, &b));
-	EXPECT_EQ(0, b.count);
-	ASSERT_EQ(0, hmap_count(fd, &count));
-	EXPECT_EQ(0, count);
-out:
-	close(fd);
+	for (n = 1; n < 1000; n++) {
+		struct hmap_ioc_batch b = {
+			.size = sizeof(b), .keys = PTR(keys),
+			.values = PTR(values), .count = 64,
+		};
+
+		fd = new_map(8, 8, 0, NULL, 0);
+		ASSERT_LE(0, fd);
+		ASSERT_LE(0, fail_nth_set(nth, n));
+		ret = xioctl(fd, HMAP_IOC_BATCH_UPDATE, &b);
+		left = fail_nth_set(nth, 0);
+		ASSERT_EQ(0, hmap_count(fd, &count));
+		close(fd);
+		ASSERT_TRUE(ret == 0 || ret == -ENOMEM);
+		EXPECT_EQ(count, b.count);
+		enomem += ret == -ENOMEM;
+		/* The call ended before its n-th allocation: it ran untouched. */
+		if (left > 0) {
+			EXPECT_EQ(0, ret);
+			EXPECT_EQ(64, b.count);
+			break;
+		}
+	}
+	close(nth);
+	TH_LOG("%u fault points, %u ENOMEM", n - 1, enomem);
+	EXPECT_LT(0, enomem);
+	EXPECT_GT(1000, n);
 }
 
 TEST_F(maps, full_map)
