@@ -193,7 +193,7 @@ static int run(const struct geometry *g, u64 seed, unsigned long ops)
 
 	for (op = 0; op < ops; op++) {
 		/* Sawtooth: target fill alternates between high and low. */
-		target = (op / phase_len) % 2 ? U / 64 : U * 3 / 4;
+		target = (op / phase_len) % 2 ? U / 256 : U * 3 / 4;
 		if (g->hashfn)
 			target /= 8;
 		idx = next_rand() % U;
