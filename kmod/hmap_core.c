@@ -1503,7 +1503,6 @@ void hmap_core_iter_end(struct hmap_core_iter *it)
 		gen_put(it->chain_gen);
 	gen_put(it->gen);
 	it->chain_gen = NULL;
-	it->next_chain = NULL;
 	it->gen = NULL;
 	if (!--h->niters)
 		obj_flush_deferred(h);

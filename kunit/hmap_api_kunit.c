@@ -23,15 +23,9 @@ KUNIT_ARRAY_PARAM(sharded, sharded_cases, sharded_desc);
 
 KUNIT_DEFINE_ACTION_WRAPPER(destroy_action, hmap_destroy, struct hmap *);
 
-static struct hmap *make_map(struct kunit *test, u32 ksize, u32 vsize,
-			     u64 max_entries)
+static struct hmap *make_map_params(struct kunit *test, struct hmap_params p)
 {
 	const bool *sharded = test->param_value;
-	struct hmap_params p = {
-		.key_size = ksize,
-		.value_size = vsize,
-		.max_entries = max_entries,
-	};
 	struct hmap *m;
 
 	if (sharded && *sharded) {
@@ -42,6 +36,18 @@ static struct hmap *make_map(struct kunit *test, u32 ksize, u32 vsize,
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_action, m), 0);
 	return m;
+}
+
+static struct hmap *make_map(struct kunit *test, u32 ksize, u32 vsize,
+			     u64 max_entries)
+{
+	struct hmap_params p = {
+		.key_size = ksize,
+		.value_size = vsize,
+		.max_entries = max_entries,
+	};
+
+	return make_map_params(test, p);
 }
 
 static int put(struct hmap *m, u64 k, u64 v, u64 flags)
@@ -178,18 +184,9 @@ static void hmap_clear_empties(struct kunit *test)
 
 static struct hmap *make_hinted_map(struct kunit *test, u64 hint)
 {
-	const bool *sharded = test->param_value;
 	struct hmap_params p = { .key_size = 8, .value_size = 8, .size_hint = hint };
-	struct hmap *m;
 
-	if (sharded && *sharded) {
-		p.flags = HMAP_F_SHARDED;
-		p.shard_bits = 2;
-	}
-	m = hmap_create(&p, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_action, m), 0);
-	return m;
+	return make_map_params(test, p);
 }
 
 /* A sleeping caller's clear gets the hint's array (vmalloc-sized here). */

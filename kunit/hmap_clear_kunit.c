@@ -101,6 +101,9 @@ static void hmap_core_clear_nomem_holds_no_array(struct kunit *test)
 	hmap_test_fail_nth(0);
 	KUNIT_EXPECT_EQ(test, hmap_test_put(h, 7, 8), 0);
 	KUNIT_EXPECT_TRUE(test, hmap_test_get(h, 7, NULL));
+	/* The first insert brings back the hint's array. */
+	KUNIT_EXPECT_EQ(test, h->B, hmap_core_hint_to_B(CLEAR_HINT));
+	HMAP_EXPECT_VALID(test, h);
 }
 
 /*

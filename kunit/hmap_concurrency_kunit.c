@@ -93,7 +93,7 @@ static int writer_fn(void *arg)
 				cond_resched();
 			}
 		}
-		/* ... and down: delete every churn key again. */
+		/* ... and down: delete every churn key again (it shrinks). */
 		for (key = STABLE; key < STABLE + CHURN; key++) {
 			c->writer_errors += !!hmap_delete(c->m, &key);
 			if (key % 256 == 0)
@@ -158,14 +158,16 @@ static void hmap_lookup_never_misses_during_growth(struct kunit *test)
 	}
 	run_readers_and_writer(test, reader_fn, writer_fn, c, c->done);
 	hmap_get_stats(c->m, &st);
-	kunit_info(test, "lookups=%ld waves=%lu growths=%llu misses=%ld torn=%ld\n",
+	kunit_info(test, "lookups=%ld waves=%lu growths=%llu shrinks=%llu misses=%ld torn=%ld\n",
 		   atomic_long_read(&c->lookups), c->waves, st.growths,
-		   atomic_long_read(&c->misses), atomic_long_read(&c->torn));
+		   st.shrinks, atomic_long_read(&c->misses),
+		   atomic_long_read(&c->torn));
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->misses), 0);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&c->torn), 0);
 	KUNIT_EXPECT_EQ(test, c->writer_errors, 0);
-	/* The run crossed growths, and readers ran through them. */
+	/* The run crossed growths and shrinks, and readers ran through them. */
 	KUNIT_EXPECT_GE(test, st.growths, 3);
+	KUNIT_EXPECT_GE(test, st.shrinks, 1);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&c->lookups), 1000);
 	KUNIT_EXPECT_EQ(test, st.count, STABLE);
 	hmap_destroy(c->m);

@@ -151,6 +151,8 @@ static void half_shrunk(struct kunit *test, struct hmap_core *h)
 	KUNIT_ASSERT_TRUE(test, st.shrinking);
 	KUNIT_ASSERT_GT(test, st.nevacuate, 0);
 	KUNIT_ASSERT_LT(test, st.nevacuate, st.old_buckets);
+	/* Stats count old buckets; the core counts pairs of them. */
+	KUNIT_EXPECT_EQ(test, st.nevacuate, 2 * h->nevacuate);
 	HMAP_EXPECT_VALID(test, h);
 }
 
@@ -320,6 +322,9 @@ static void drain_step(struct kunit *test, struct hmap_core *h, u64 step)
 		if (k >= SHRINK_AT && k < FILL)
 			KUNIT_ASSERT_EQ(test, hmap_test_del(h, k), 0);
 	}
+	/* Drained: move the shrink on, so its old buckets change under us. */
+	if (FILL - 4 * (step + 1) <= SHRINK_AT)
+		hmap_core_grow_step(h, 8, GFP_KERNEL);
 }
 
 /*
@@ -347,6 +352,7 @@ static void hmap_core_iter_shrink_started_after_start(struct kunit *test)
 	}
 	hmap_core_iter_end(&it);
 	KUNIT_EXPECT_EQ(test, h->shrinks, 1);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
 	KUNIT_EXPECT_EQ(test, h->count, SHRINK_AT);
 	for (k = 0; k < SHRINK_AT; k++)
 		KUNIT_EXPECT_EQ_MSG(test, seen[k], 1, "key %llu returned %u times",
@@ -386,6 +392,150 @@ static void hmap_core_iter_started_during_shrink_that_finishes(struct kunit *tes
 	iterate_all(test, h, &it, SHRINK_AT, shrink_step, seen);
 	hmap_core_iter_end(&it);
 	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	HMAP_EXPECT_VALID(test, h);
+}
+
+/* A shrink whose array cannot be had leaves the map due, and says so. */
+static void hmap_core_shrink_start_after_failed_delete(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
+
+	fill(test, h, FILL);
+	drain_to(test, h, FILL, SHRINK_AT + 1);
+	KUNIT_EXPECT_EQ(test, hmap_core_shrink_start(h, GFP_KERNEL), 0);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	KUNIT_ASSERT_EQ(test, hmap_test_del(h, SHRINK_AT), 0);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_EQ(test, hmap_core_next_shrink_B(h), FILL_B - 1);
+	KUNIT_EXPECT_EQ(test, hmap_core_shrink_start(h, GFP_KERNEL), -ENOMEM);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_EQ(test, hmap_core_shrink_start(h, GFP_KERNEL), 0);
+	KUNIT_EXPECT_TRUE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_EQ(test, h->B, FILL_B - 1);
+	KUNIT_EXPECT_EQ(test, hmap_core_next_shrink_B(h), -1);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+/*
+ * Deleting the last key of a map that grew lets go of its arrays at once,
+ * also when no shrink could be had on the way down.
+ */
+static void hmap_core_delete_last_key_releases_arrays(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
+	struct hmap_core_stats st;
+
+	fill(test, h, FILL);
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	drain_to(test, h, FILL, 1);
+	KUNIT_ASSERT_EQ(test, h->B, FILL_B);
+	KUNIT_ASSERT_EQ(test, hmap_test_del(h, 0), 0);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_EQ(test, h->B, 0);
+	hmap_core_stats(h, &st);
+	KUNIT_EXPECT_EQ(test, st.bytes, 0);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+/*
+ * Identity hash, a map of B due to halve: @n keys in old buckets 0 (one of
+ * them) and 2^(B-1) (the others), all bound for new bucket 0, which has one
+ * preallocated overflow bucket if the new B is 4 or more, else none.
+ * Evacuating the pair reserves exactly the overflow buckets it needs: none
+ * left over, and with every allocation failing it fails cleanly when it
+ * needs more than the array preallocates.
+ */
+struct reserve_case {
+	u8 B;
+	unsigned int n;
+};
+
+static const struct reserve_case reserve_cases[] = {
+	{ 5, 8 }, { 5, 9 }, { 5, 16 }, { 5, 17 }, { 4, 8 }, { 4, 9 }, { 4, 13 },
+};
+
+static void reserve_desc(const struct reserve_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "B=%u, %u keys in the pair",
+		 c->B, c->n);
+}
+
+KUNIT_ARRAY_PARAM(reserve, reserve_cases, reserve_desc);
+
+/* The i-th key whose bucket at @B is neither 0 nor 2^(B-1). */
+static u64 filler_key(u8 B, unsigned int i)
+{
+	unsigned int per = (1U << B) - 2, low = 1 + i % per;
+
+	return (low >= 1U << (B - 1) ? low + 1 : low) + ((u64)(i / per + 1) << B);
+}
+
+static void hmap_core_shrink_reserves_exact_overflow(struct kunit *test)
+{
+	const struct reserve_case *c = test->param_value;
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0,
+					    hmap_test_hash_identity);
+	unsigned int fillers = 7U << (c->B - 1), i;
+	unsigned int need = c->n > HMAP_SLOTS ? (c->n - 1) / HMAP_SLOTS : 0;
+	unsigned int prealloc = c->B - 1 >= 4;
+	u8 *b;
+	int err;
+
+	for (i = 0; i < fillers; i++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, filler_key(c->B, i), i), 0);
+	for (i = 0; i < c->n; i++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, (i ? 1ULL << (c->B - 1) : 0) +
+						    ((u64)(i + 1) << c->B), i), 0);
+	hmap_test_finish_growth(test, h);
+	KUNIT_ASSERT_EQ(test, h->B, c->B);
+	for (i = 0; i < fillers && !hmap_core_growing(h); i++)
+		KUNIT_ASSERT_EQ(test, hmap_test_del(h, filler_key(c->B, i)), 0);
+	KUNIT_ASSERT_TRUE(test, h->flags & HMAP_F_SHRINK);
+	KUNIT_ASSERT_EQ(test, h->nevacuate, 0);
+
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	err = hmap_core_grow_step(h, 1, GFP_KERNEL);
+	hmap_test_fail_nth(0);
+	HMAP_EXPECT_VALID(test, h);
+	if (need > prealloc) {
+		KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+		KUNIT_EXPECT_EQ(test, h->nevacuate, 0);
+		KUNIT_ASSERT_EQ(test, hmap_core_grow_step(h, 1, GFP_KERNEL),
+				-EAGAIN);
+	}
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 1);
+	KUNIT_EXPECT_EQ(test, h->nspare, 0);
+	KUNIT_EXPECT_EQ(test, h->noverflow, need);
+	/* New bucket 0 holds the n keys in 1 + need buckets. */
+	b = h->buckets->data;
+	for (i = 0; i < need; i++) {
+		b = *(u8 **)(b + h->ovf_off);
+		KUNIT_ASSERT_NOT_NULL(test, b);
+	}
+	KUNIT_EXPECT_NULL(test, *(u8 **)(b + h->ovf_off));
+	HMAP_EXPECT_VALID(test, h);
+}
+
+/* A clear drops the spare overflow buckets with the array they came with. */
+static void hmap_core_clear_drops_spares(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 13, NULL);
+	void *ovf[2];
+
+	ovf[0] = hmap_core_ovf_alloc(h, GFP_KERNEL);
+	ovf[1] = hmap_core_ovf_alloc(h, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ovf[0]);
+	KUNIT_ASSERT_NOT_NULL(test, ovf[1]);
+	hmap_core_donate(h, NULL, ovf, 2);
+	KUNIT_ASSERT_EQ(test, h->nspare, 2);
+	hmap_core_clear(h, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, h->nspare, 0);
+	KUNIT_EXPECT_NULL(test, h->spare);
 	HMAP_EXPECT_VALID(test, h);
 }
 
@@ -447,6 +597,10 @@ static struct kunit_case hmap_shrink_cases[] = {
 	KUNIT_CASE(hmap_core_iter_shrink_started_after_start),
 	KUNIT_CASE(hmap_core_iter_started_during_shrink),
 	KUNIT_CASE(hmap_core_iter_started_during_shrink_that_finishes),
+	KUNIT_CASE(hmap_core_shrink_start_after_failed_delete),
+	KUNIT_CASE(hmap_core_delete_last_key_releases_arrays),
+	KUNIT_CASE_PARAM(hmap_core_shrink_reserves_exact_overflow, reserve_gen_params),
+	KUNIT_CASE(hmap_core_clear_drops_spares),
 	KUNIT_CASE(hmap_core_clear_during_shrink_ends_it),
 	KUNIT_CASE(hmap_core_validate_shrink_pair_half_evacuated),
 	KUNIT_CASE(hmap_core_validate_b_below_hint),

@@ -45,8 +45,9 @@ static int write_file(const char *dir, const char *file, const char *val)
 	return ok ? 0 : -1;
 }
 
-/* Count trace lines of @event for map @id. */
-static int count_events(const char *dir, const char *event, unsigned int id)
+/* Lines of @event for map @id that also contain @word. */
+static int count_events_with(const char *dir, const char *event,
+			     unsigned int id, const char *word)
 {
 	char path[256], line[512], needle[64];
 	int n = 0;
@@ -58,9 +59,15 @@ static int count_events(const char *dir, const char *event, unsigned int id)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		n += !!strstr(line, needle);
+		n += strstr(line, needle) && strstr(line, word);
 	fclose(f);
 	return n;
+}
+
+/* Count trace lines of @event for map @id. */
+static int count_events(const char *dir, const char *event, unsigned int id)
+{
+	return count_events_with(dir, event, id, "");
 }
 
 TEST(growth_emits_grow_evacuate_done)
@@ -87,25 +94,6 @@ TEST(growth_emits_grow_evacuate_done)
 	EXPECT_EQ(9, count_events(dir, "hmap_grow_done", info.id));
 	EXPECT_LT(0, count_events(dir, "hmap_evacuate", info.id));
 	close(fd);
-}
-
-/* Lines of @event for map @id that also contain @word. */
-static int count_events_with(const char *dir, const char *event,
-			     unsigned int id, const char *word)
-{
-	char path[256], line[512], needle[64];
-	int n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/trace", dir);
-	snprintf(needle, sizeof(needle), "%s: map=%u ", event, id);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, needle) && strstr(line, word);
-	fclose(f);
-	return n;
 }
 
 TEST(shrink_emits_halving_events)
