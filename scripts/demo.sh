@@ -21,7 +21,7 @@ kdir=$(kernel_dir)
 ksrc=$(ksrc_dir)
 if [ ! -f "$kdir/.hmap-ready" ]; then
 	say "the first run builds a Linux 6.12 test kernel with KASAN, lockdep and KUnit:"
-	say "about 9 minutes on 2 cores, once (cached in $kdir). Later runs take about a minute."
+	say "4 to 9 minutes on 2 cores, once (cached in $kdir). Later runs take about a minute."
 fi
 "$top/scripts/build-kernel.sh"
 say "building hmap.ko and hmap_kunit.ko (log: build/modules.log)"

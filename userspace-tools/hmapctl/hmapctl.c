@@ -1062,7 +1062,7 @@ static void progress_header(void)
 {
 	if (!json)
 		printf("%10s %3s %9s %9s  %-21s %10s\n", "keys", "B", "buckets",
-		       "overflow", "growing (evacuated)", "memory");
+		       "overflow", "resizing (evacuated)", "memory");
 }
 
 static void progress_row(int fd, uint64_t done)
@@ -1080,6 +1080,7 @@ static void progress_row(int fd, uint64_t done)
 		j_u64("buckets", st.buckets);
 		j_u64("overflow", st.overflow);
 		j_bool("growing", st.state & HMAP_STATS_GROWING);
+		j_bool("shrinking", st.state & HMAP_STATS_SHRINKING);
 		j_u64("old_buckets", st.old_buckets);
 		j_u64("nevacuate", st.nevacuate);
 		j_u64("bytes", st.bytes);
@@ -1087,7 +1088,9 @@ static void progress_row(int fd, uint64_t done)
 		return;
 	}
 	if (st.state & HMAP_STATS_GROWING)
-		snprintf(grow, sizeof(grow), "yes %" PRIu64 "/%" PRIu64,
+		snprintf(grow, sizeof(grow), "%s %" PRIu64 "/%" PRIu64,
+			 st.state & HMAP_STATS_SHRINKING ? "halving" :
+			 st.state & HMAP_STATS_SAME_SIZE ? "same size" : "doubling",
 			 (uint64_t)st.nevacuate, (uint64_t)st.old_buckets);
 	else
 		snprintf(grow, sizeof(grow), "no");
