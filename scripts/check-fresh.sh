@@ -56,13 +56,13 @@ deb_check() {
 	}
 	mkdir -p "$root/root/debs"
 	cp "${debs[@]}" "$root/root/debs/"
-	say "apt install ./debs/*.deb man-db (log: $dir/deb-install.log)"
+	say "apt install ./debs/*.deb man-db pkg-config (log: $dir/deb-install.log)"
 	local s
 	s=$(t)
 	# The kernel headers come as dkms's recommendation (linux-headers-amd64), as on a host.
 	chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		DEBIAN_FRONTEND=noninteractive bash -c \
-		'apt-get update -qq && apt-get install -y -q man-db && cd /root/debs && apt-get install -y -q ./*.deb' \
+		'apt-get update -qq && apt-get install -y -q man-db pkg-config && cd /root/debs && apt-get install -y -q ./*.deb' \
 		>"$dir/deb-install.log" 2>&1 || {
 		tail -n 30 "$dir/deb-install.log" >&2
 		say "apt install FAILED"
