@@ -11,16 +11,14 @@
 
 #include <linux/tracepoint.h>
 
-#ifndef HMAP_RESIZE_KIND
-#define HMAP_RESIZE_KIND
-/* A resize of B = @old_b to @new_b: how the trace lines name it. */
-static inline const char *hmap_resize_kind(bool same_size, u8 old_b, u8 new_b)
-{
-	if (same_size)
-		return "same-size";
-	return new_b > old_b ? "double" : "halve";
-}
-#endif
+/*
+ * How a TP_printk() names the resize of its __entry from old_b to new_b:
+ * an expression, not a function call, so that tools that parse the print
+ * format can evaluate it.
+ */
+#define HMAP_RESIZE_KIND						\
+	(__entry->same_size ? "same-size" :				\
+	 __entry->new_b > __entry->old_b ? "double" : "halve")
 
 TRACE_EVENT(hmap_grow_start,
 	    TP_PROTO(u32 id, u8 old_b, u8 new_b, bool same_size,
@@ -38,8 +36,7 @@ TRACE_EVENT(hmap_grow_start,
 			   __entry->count = count;),
 	    TP_printk("map=%u B=%u->%u %s count=%lu", __entry->id,
 		      __entry->old_b, __entry->new_b,
-		      hmap_resize_kind(__entry->same_size, __entry->old_b,
-				       __entry->new_b),
+		      HMAP_RESIZE_KIND,
 		      __entry->count)
 );
 
@@ -61,8 +58,7 @@ TRACE_EVENT(hmap_evacuate,
 			   __entry->nevacuate = nevacuate;),
 	    TP_printk("map=%u B=%u->%u %s moved=%llu nevacuate=%lu",
 		      __entry->id, __entry->old_b, __entry->new_b,
-		      hmap_resize_kind(__entry->same_size, __entry->old_b,
-				       __entry->new_b),
+		      HMAP_RESIZE_KIND,
 		      __entry->moved, __entry->nevacuate)
 );
 
@@ -79,8 +75,7 @@ TRACE_EVENT(hmap_grow_done,
 			   __entry->same_size = same_size;),
 	    TP_printk("map=%u B=%u->%u %s", __entry->id, __entry->old_b,
 		      __entry->new_b,
-		      hmap_resize_kind(__entry->same_size, __entry->old_b,
-				       __entry->new_b))
+		      HMAP_RESIZE_KIND)
 );
 
 #endif /* _HMAP_TRACE_H */
