@@ -289,25 +289,31 @@ static void hmap_core_shrink_nomem_loses_nothing(struct kunit *test)
 	KUNIT_EXPECT_LT(test, nth, 64);
 }
 
-/* Keys 0..n-1 returned exactly once by @it; writes via @between. */
+/*
+ * Step @it to its end, calling @between after each key: keys 0..@must-1
+ * (present throughout) must come back exactly once, none at or above
+ * @limit (up to FILL), and none twice.
+ */
 static void iterate_all(struct kunit *test, struct hmap_core *h,
-			struct hmap_core_iter *it, u64 n,
-			void (*between)(struct kunit *, struct hmap_core *, u64),
-			u8 *seen)
+			struct hmap_core_iter *it, u64 must, u64 limit,
+			void (*between)(struct kunit *, struct hmap_core *, u64))
 {
+	u8 *seen = kunit_kzalloc(test, FILL, GFP_KERNEL);
 	const void *kp;
 	void *vp;
 	u64 k, steps = 0;
 
+	KUNIT_ASSERT_NOT_NULL(test, seen);
 	while (hmap_core_iter_next(it, &kp, &vp)) {
 		memcpy(&k, kp, sizeof(k));
-		KUNIT_ASSERT_LT(test, k, n);
+		KUNIT_ASSERT_LT(test, k, limit);
 		KUNIT_ASSERT_EQ_MSG(test, seen[k]++, 0, "key %llu twice",
 				    (unsigned long long)k);
 		if (between)
 			between(test, h, steps++);
 	}
-	for (k = 0; k < n; k++)
+	hmap_core_iter_end(it);
+	for (k = 0; k < must; k++)
 		KUNIT_EXPECT_EQ_MSG(test, seen[k], 1, "key %llu returned %u times",
 				    (unsigned long long)k, seen[k]);
 }
@@ -334,43 +340,14 @@ static void drain_step(struct kunit *test, struct hmap_core *h, u64 step)
 static void hmap_core_iter_shrink_started_after_start(struct kunit *test)
 {
 	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
-	u8 *seen = kunit_kzalloc(test, FILL, GFP_KERNEL);
 	struct hmap_core_iter it;
-	const void *kp;
-	u64 k, steps = 0;
-	void *vp;
 
-	KUNIT_ASSERT_NOT_NULL(test, seen);
 	fill(test, h, FILL);
 	hmap_core_iter_start(h, &it);
-	while (hmap_core_iter_next(&it, &kp, &vp)) {
-		memcpy(&k, kp, sizeof(k));
-		KUNIT_ASSERT_LT(test, k, FILL);
-		KUNIT_ASSERT_EQ_MSG(test, seen[k]++, 0, "key %llu twice",
-				    (unsigned long long)k);
-		drain_step(test, h, steps++);
-	}
-	hmap_core_iter_end(&it);
+	iterate_all(test, h, &it, SHRINK_AT, FILL, drain_step);
 	KUNIT_EXPECT_EQ(test, h->shrinks, 1);
 	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
 	KUNIT_EXPECT_EQ(test, h->count, SHRINK_AT);
-	for (k = 0; k < SHRINK_AT; k++)
-		KUNIT_EXPECT_EQ_MSG(test, seen[k], 1, "key %llu returned %u times",
-				    (unsigned long long)k, seen[k]);
-	HMAP_EXPECT_VALID(test, h);
-}
-
-static void hmap_core_iter_started_during_shrink(struct kunit *test)
-{
-	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
-	u8 *seen = kunit_kzalloc(test, FILL, GFP_KERNEL);
-	struct hmap_core_iter it;
-
-	KUNIT_ASSERT_NOT_NULL(test, seen);
-	half_shrunk(test, h);
-	hmap_core_iter_start(h, &it);
-	iterate_all(test, h, &it, SHRINK_AT, NULL, seen);
-	hmap_core_iter_end(&it);
 	HMAP_EXPECT_VALID(test, h);
 }
 
@@ -380,19 +357,31 @@ static void shrink_step(struct kunit *test, struct hmap_core *h, u64 step)
 	hmap_core_grow_step(h, 1, GFP_KERNEL);
 }
 
-static void hmap_core_iter_started_during_shrink_that_finishes(struct kunit *test)
+/* An iteration started halfway through a shrink, with @between per key. */
+static struct hmap_core *iterate_half_shrunk(struct kunit *test,
+					     void (*between)(struct kunit *,
+							     struct hmap_core *, u64))
 {
 	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
-	u8 *seen = kunit_kzalloc(test, FILL, GFP_KERNEL);
 	struct hmap_core_iter it;
 
-	KUNIT_ASSERT_NOT_NULL(test, seen);
 	half_shrunk(test, h);
 	hmap_core_iter_start(h, &it);
-	iterate_all(test, h, &it, SHRINK_AT, shrink_step, seen);
-	hmap_core_iter_end(&it);
-	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	iterate_all(test, h, &it, SHRINK_AT, SHRINK_AT, between);
 	HMAP_EXPECT_VALID(test, h);
+	return h;
+}
+
+static void hmap_core_iter_started_during_shrink(struct kunit *test)
+{
+	iterate_half_shrunk(test, NULL);
+}
+
+static void hmap_core_iter_started_during_shrink_that_finishes(struct kunit *test)
+{
+	struct hmap_core *h = iterate_half_shrunk(test, shrink_step);
+
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
 }
 
 /* A shrink whose array cannot be had leaves the map due, and says so. */

@@ -44,6 +44,12 @@ cleanup() {
 trap cleanup EXIT
 
 say() { printf 'check-fresh: %s\n' "$*"; }
+# Run a bash command line in the root, with a clean environment.
+in_chroot() {
+	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		DEBIAN_FRONTEND=noninteractive bash -c "$*"
+}
 t() { date +%s; }
 
 # The packages as a Debian user gets them: apt resolves their dependencies and
@@ -60,10 +66,8 @@ deb_check() {
 	local s
 	s=$(t)
 	# The kernel headers come as dkms's recommendation (linux-headers-amd64), as on a host.
-	chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		DEBIAN_FRONTEND=noninteractive bash -c \
-		'apt-get update -qq && apt-get install -y -q man-db pkg-config && cd /root/debs && apt-get install -y -q ./*.deb' \
-		>"$dir/deb-install.log" 2>&1 || {
+	in_chroot 'apt-get update -qq && apt-get install -y -q man-db pkg-config &&
+		cd /root/debs && apt-get install -y -q ./*.deb' >"$dir/deb-install.log" 2>&1 || {
 		tail -n 30 "$dir/deb-install.log" >&2
 		say "apt install FAILED"
 		exit 1
@@ -72,8 +76,7 @@ deb_check() {
 	check_in_root() {
 		local what=$1
 		shift
-		if chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			bash -c "$*" >"$dir/step.log" 2>&1; then
+		if in_chroot "$*" >"$dir/step.log" 2>&1; then
 			say "ok: $what"
 		else
 			say "FAILED: $what"
@@ -130,12 +133,6 @@ fi
 git clone -q --no-local "$top" "$root/root/hmap"
 say "cloned $(git -C "$top" rev-parse --short HEAD) to /root/hmap"
 
-in_root() {
-	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		bash -c "cd /root/hmap && $*"
-}
-
 rc=0
 results=()
 for cmd in "make demo" "make check"; do
@@ -143,7 +140,7 @@ for cmd in "make demo" "make check"; do
 	say "$cmd (log: $log)"
 	s=$(t)
 	r=0
-	in_root "$cmd" 2>&1 | tee "$log" | sed 's/^/  | /' || r=$?
+	in_chroot "cd /root/hmap && $cmd" 2>&1 | tee "$log" | sed 's/^/  | /' || r=$?
 	results+=("$(printf '%-10s %5d s  %s' "$cmd" $(($(t) - s)) "$([ "$r" -eq 0 ] && echo passed || echo "FAILED (exit $r)")")")
 	[ "$r" -eq 0 ] || rc=1
 done

@@ -78,6 +78,27 @@ static int fill(int fd, uint64_t lo, uint64_t hi, uint32_t batch)
 	return 0;
 }
 
+/* Delete keys [lo, hi), @batch per call. */
+static int drain(int fd, uint64_t lo, uint64_t hi, uint32_t batch)
+{
+	uint64_t keys[1024];
+	uint32_t n, i;
+	int ret;
+
+	if (batch > 1024)
+		batch = 1024;
+	while (lo < hi) {
+		n = hi - lo < batch ? hi - lo : batch;
+		for (i = 0; i < n; i++)
+			keys[i] = lo + i;
+		ret = hmap_delete_batch(fd, keys, &n);
+		if (ret)
+			return ret;
+		lo += n;
+	}
+	return 0;
+}
+
 static bool map_listed(uint32_t id, uint32_t *info_flags)
 {
 	struct hmap_ioc_info *infos;
@@ -1078,6 +1099,7 @@ struct writer {
 	int go[2];	/* parent -> child: a byte per step, 'q' to quit */
 	int done[2];	/* child -> parent: a byte per finished step */
 	uint64_t next, end, step;
+	bool drain;	/* delete keys next..end-1 instead of inserting them */
 };
 
 static void writer_lockstep(struct writer *w)
@@ -1090,7 +1112,7 @@ static void writer_lockstep(struct writer *w)
 
 			if (hi > w->end)
 				hi = w->end;
-			if (fill(w->fd, w->next, hi, 1024))
+			if ((w->drain ? drain : fill)(w->fd, w->next, hi, 1024))
 				_exit(1);
 			w->next = hi;
 		}
@@ -1101,7 +1123,7 @@ static void writer_lockstep(struct writer *w)
 	_exit(0);
 }
 
-/* Called by the dump between chunks: let the writer insert one step. */
+/* Called by the dump between chunks: let the writer do one step. */
 static void lockstep_between(void *arg)
 {
 	struct writer *w = arg;
@@ -1175,31 +1197,6 @@ TEST_F_TIMEOUT(maps, dump_exactly_once_while_another_process_grows_map, 300)
 	close(w.fd);
 }
 
-static void writer_drain_lockstep(struct writer *w)
-{
-	uint64_t k, keys[1024];
-	uint32_t n;
-	char c;
-
-	while (read(w->go[0], &c, 1) == 1 && c != 'q') {
-		while (w->next < w->end) {
-			n = 0;
-			for (k = w->next; k < w->end && n < 1024 &&
-			     k < w->next + w->step; k++)
-				keys[n++] = k;
-			if (hmap_delete_batch(w->fd, keys, &n))
-				_exit(1);
-			w->next = k;
-			if (w->next % w->step == 0)
-				break;
-		}
-		c = w->next < w->end ? 's' : 'e';
-		if (write(w->done[1], &c, 1) != 1)
-			_exit(1);
-	}
-	_exit(0);
-}
-
 /*
  * The reverse: keys 0..N-1 stay for the whole dump while another process
  * deletes the M others between chunks, so the map halves several times
@@ -1210,7 +1207,7 @@ TEST_F_TIMEOUT(maps, dump_exactly_once_while_another_process_drains_map, 300)
 	enum { N = 1000, M = 64000 };
 	struct hmap_ioc_stats before = { .size = sizeof(before) };
 	struct hmap_ioc_stats after = { .size = sizeof(after) };
-	struct writer w = { .next = N, .end = N + M, .step = 1000 };
+	struct writer w = { .next = N, .end = N + M, .step = 1000, .drain = true };
 	uint8_t *seen = calloc(N + M, 1);
 	int status = -1;
 	pid_t pid;
@@ -1220,7 +1217,7 @@ TEST_F_TIMEOUT(maps, dump_exactly_once_while_another_process_drains_map, 300)
 	ASSERT_LE(0, w.fd);
 	ASSERT_EQ(0, fill(w.fd, 0, N + M, 1000));
 	ASSERT_EQ(0, hmap_stats(w.fd, &before));
-	pid = start_writer(&w, writer_drain_lockstep);
+	pid = start_writer(&w, writer_lockstep);
 	ASSERT_LT(0, pid);
 
 	ASSERT_EQ(0, dump_all(w.fd, seen, N + M, 16, lockstep_between, &w));
