@@ -4,6 +4,7 @@
 #   make demo          boot the test kernel in QEMU and show the map at work
 #   make check         static checks, native tests, one VM boot with KUnit + selftests
 #   make               build hmap.ko (+ hmap_kunit.ko) against KDIR
+#   make samples       also the sample consumer, samples/hmap_example.ko
 #   make deps          install the Debian packages the above need
 #   make distro-build  compile against Debian's stock 6.1 headers (W=1)
 #   make native-test   the core in userspace under ASan/UBSan
@@ -42,10 +43,10 @@ distro-build: deps
 	@$(TOP)/scripts/distro-build.sh $(DISTRO_KDIR)
 
 native-test: deps
-	$(MAKE) -C $(TOP)/userspace-tools test
+	$(MAKE) -C $(TOP)/tests test
 
 coverage: deps
-	$(MAKE) -C $(TOP)/userspace-tools coverage
+	$(MAKE) -C $(TOP)/tests coverage
 
 # check.sh and demo.sh install missing packages themselves, quietly, as their first phase.
 check:
@@ -73,7 +74,7 @@ dkms-remove:
 # Mutation score of the core against the native tests (~15 min); not in check.
 .PHONY: mutation
 mutation: deps
-	$(MAKE) -C $(TOP)/userspace-tools mutation
+	$(MAKE) -C $(TOP)/tests mutation
 
 # The two README commands in a fresh Debian 12 root (debootstrap), ~25 min; not in check.
 .PHONY: check-fresh
@@ -87,24 +88,35 @@ deb:
 	@$(TOP)/scripts/deps.sh --pkg
 	@$(TOP)/scripts/deb.sh
 
+# The sample in-kernel consumer (samples/), on request only.
+.PHONY: samples
+ifeq ($(KDIR),)
+samples: kernel
+endif
+samples:
+	$(MAKE) -C $(BUILD_KDIR) M=$(TOP) W=1 HMAP_SAMPLES=y modules
+
 vm-shell: modules
 	@$(TOP)/scripts/vm.sh --shell
 
-# Benchmarks: the native arena (userspace-tools/bench: hmap's core against
-# Go's map, absl, GLib, liburcu; results in userspace-tools/bench/results/),
-# then the kernel arena if scripts/bench-kernel.sh exists.
+# Benchmarks: the native arena (bench/native: hmap's core against
+# Go's map, absl, GLib, liburcu; results in bench/results/),
+# then the kernel arena (scripts/bench-kernel.sh builds bench/kernel/hmap_bench.ko).
 .PHONY: bench bench-quick
 bench:
 	@$(TOP)/scripts/deps.sh
-	@$(TOP)/userspace-tools/bench/run-native.sh
-	@if [ -x $(TOP)/scripts/bench-kernel.sh ]; then $(TOP)/scripts/bench-kernel.sh; fi
+	@$(TOP)/bench/native/run-native.sh
+	@$(TOP)/scripts/bench-kernel.sh
 
 bench-quick:
 	@$(TOP)/scripts/deps.sh
-	@$(TOP)/userspace-tools/bench/run-native.sh --quick
-	@if [ -x $(TOP)/scripts/bench-kernel.sh ]; then $(TOP)/scripts/bench-kernel.sh --quick; fi
+	@$(TOP)/bench/native/run-native.sh --quick
+	@$(TOP)/scripts/bench-kernel.sh --quick
 
 clean:
 	$(MAKE) -C $(BUILD_KDIR) M=$(TOP) clean 2>/dev/null || true
-	$(MAKE) -C $(TOP)/userspace-tools clean
+	$(MAKE) -C $(TOP)/tests clean
+	$(MAKE) -C $(TOP)/user clean
+	$(MAKE) -C $(TOP)/bench/native clean
+	$(MAKE) -C $(TOP)/bench/hash clean
 	rm -rf $(BUILD)

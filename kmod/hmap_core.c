@@ -183,7 +183,7 @@ static void hmap_core_free(void *p)
 /*
  * The built-in hash is hsiphash keyed per map: the kernel's choice for hash
  * tables fed by untrusted input. It costs 5-8 ns per 4-16 byte key natively
- * (userspace-tools/hashbench/RESULTS.md), against 1.3-1.7 ns for an
+ * (bench/hash/RESULTS.md), against 1.3-1.7 ns for an
  * unkeyed-strength multiply-mix; a map whose keys are trusted can supply
  * such a function. Fixed-width helpers serve 4-, 8- and 16-byte keys
  * (Go's _fast32/_fast64). The 32-bit result is mirrored into both halves,

@@ -2,7 +2,7 @@
 /*
  * The only source of kernel headers for the pure core (kmod/hmap_core.c).
  *
- * userspace-tools/shim/hmap_internal.h uses the same include guard, so a
+ * tests/shim/hmap_internal.h uses the same include guard, so a
  * userspace build that includes the shim first compiles the very same core
  * file against malloc, a fail budget and a leak counter instead.
  */

@@ -3,7 +3,7 @@
 # table, insert latency while growing, sharded write scaling) and the payload's *_bench
 # programs (hmap ioctls vs bpf(2)), in a QEMU guest running the bench kernel: the test
 # kernel's config without KASAN/lockdep/kmemleak, built -O2 (scripts/kernel-bench.config).
-#   bench-kernel.sh [--quick]    results: userspace-tools/bench/results/kernel.md
+#   bench-kernel.sh [--quick]    results: bench/results/kernel.md
 #                                (--quick: build/quick/kernel.md)
 # QEMU TCG executes the kernel faithfully but models no caches: read ratios, not ns.
 set -euo pipefail
@@ -13,7 +13,7 @@ quick=${1:-}
 top=$HMAP_TOP
 build=$top/build
 tree=$build/bench-tree
-out=$top/userspace-tools/bench/results/kernel.md
+out=$top/bench/results/kernel.md
 # Quick runs, like run-native.sh --quick, leave the committed results alone.
 [ "$quick" = --quick ] && out=$build/quick/kernel.md
 export HMAP_KCONFIG=$top/scripts/kernel-bench.config
@@ -35,11 +35,8 @@ prog_args=${HMAP_BENCH_PROG_ARGS:-$prog_args}
 echo "bench-kernel: building the modules for the bench kernel" >&2
 # A fresh copy each time: no object built for the test kernel may leak in.
 rm -rf "$tree"
-mkdir -p "$tree"
-rsync -a --exclude /build --exclude /userspace-tools --exclude '.git' \
-	--exclude '*.o' --exclude '*.ko' --exclude '*.mod' --exclude '*.mod.c' \
-	--exclude '.*.cmd' --exclude modules.order --exclude Module.symvers "$top/" "$tree/"
-make -s -C "$kdir" M="$tree" modules >"$build/bench-modules.log" 2>&1 ||
+kbuild_copy "$tree"
+make -s -C "$kdir" M="$tree" HMAP_BENCH=y modules >"$build/bench-modules.log" 2>&1 ||
 	{ tail -n 20 "$build/bench-modules.log" >&2; exit 1; }
 
 echo "bench-kernel: running in the VM ($args); this takes a few minutes under TCG" >&2
@@ -80,7 +77,7 @@ mkdir -p "$(dirname "$out")"
 	sed -nE 's/^\[[ 0-9.]+\] (hmap_bench: |HMAP-BENCH: )//p' "$log" | grep -v '^done$' |
 		sed -E 's/^(##.*)/\n\1\n/'
 } >"$out"
-plots=$(python3 "$top/userspace-tools/bench/kernel_plot.py" "$out" | tr '\n' ' ') ||
+plots=$(python3 "$top/bench/kernel/kernel_plot.py" "$out" | tr '\n' ' ') ||
 	echo "bench-kernel: no plots (gnuplot missing?)" >&2
 echo "bench-kernel: results in $out${plots:+, plots: $plots}" >&2
 cat "$out"

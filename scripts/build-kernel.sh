@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Build (once) the Linux 6.12 test kernel from the linux-source-6.12 package, configured from
-# scripts/kernel.config (or the fragment named by HMAP_KCONFIG) on top of tinyconfig. The result is cached under $HMAP_CACHE keyed by the
-# fragment and kernel version, so changes to hmap itself never rebuild it.
+# Build (once) a Linux 6.12 kernel from the linux-source-6.12 package, configured from
+# scripts/kernel.config (or the fragment named by HMAP_KCONFIG) on top of tinyconfig. A fragment
+# with a "# hmap-arch: um" line builds User-Mode Linux instead of x86_64. The result is cached
+# under $HMAP_CACHE keyed by the fragment and kernel version, so changes to hmap itself never
+# rebuild it.
 #   build-kernel.sh           build if missing, print nothing else on success
 #   build-kernel.sh --kdir    print the build directory (KDIR for out-of-tree modules)
 set -euo pipefail
@@ -11,6 +13,7 @@ set -euo pipefail
 # so editing this file during a (long) build cannot derail that build.
 main() {
 	kdir=$(kernel_dir)
+	arch=$(kernel_arch)
 	if [ "${1:-}" = "--kdir" ]; then
 			echo "$kdir"
 			exit 0
@@ -36,11 +39,18 @@ main() {
 			tar -C "$(dirname "$src")" -xf "$KSRC_TARBALL"
 	fi
 
+	if [ "$arch" = um ] &&
+		! patch -s -d "$src" -p1 -R --dry-run -f <"$HMAP_TOP/scripts/uml-xstate.patch" >/dev/null 2>&1; then
+			patch -s -d "$src" -p1 -f <"$HMAP_TOP/scripts/uml-xstate.patch"
+	fi
+
 	echo "build-kernel: first build of Linux $(ksrc_version) with $(basename "$HMAP_KCONFIG")," >&2
 	echo "build-kernel: 4 to 9 minutes on 2 cores (233 s measured idle); cached in $kdir" >&2
 	rm -rf "$kdir"
 	mkdir -p "$kdir"
-	mk() { make -C "$src" O="$kdir" ARCH=x86_64 "$@"; }
+	image=bzImage
+	[ "$arch" = um ] && image=linux
+	mk() { make -C "$src" O="$kdir" ARCH="$arch" "$@"; }
 	mk -s tinyconfig >/dev/null
 
 	# Apply the fragment with scripts/config, then let olddefconfig resolve dependencies.
@@ -75,7 +85,7 @@ main() {
 	[ "$missing" -eq 0 ] || exit 1
 
 	jobs=$(($(nproc) + 1))
-	with_progress "kernel bzImage" "$kdir/build.log" mk -j"$jobs" bzImage modules_prepare
+	with_progress "kernel $image" "$kdir/build.log" mk -j"$jobs" "$image" modules_prepare
 	# modules produces Module.symvers, without which external modules fail modpost.
 	with_progress "kernel modules" "$kdir/modules.log" mk -j"$jobs" modules
 	touch "$kdir/.hmap-ready"

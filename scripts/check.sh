@@ -84,27 +84,27 @@ rc=0
 sed -nE 's/^not ok [0-9]+ (.*)/  FAIL: static: \1/p; s/^#   /      /p' "$build/static.log"
 count_tap "static" "$build/static.log" "$rc" quiet
 
-phase "native tests (make -C userspace-tools test)"
+phase "native tests (make -C tests test)"
 rc=0
-make -C "$top/userspace-tools" test >"$build/native.log" 2>&1 || rc=$?
+make -C "$top/tests" test >"$build/native.log" 2>&1 || rc=$?
 count_tap "native" "$build/native.log" "$rc"
 [ "$rc" -eq 0 ] || show_tail "$build/native.log" 10
 
 phase "product: libhmap and hmapctl build, man pages lint, bash completion"
-if make -C "$top/userspace-tools" product >"$build/product.log" 2>&1; then
+if make -C "$top/user" product >"$build/product.log" 2>&1; then
 	pass
 else
-	fail "make -C userspace-tools product; see $build/product.log"
+	fail "make -C user product; see $build/product.log"
 	show_tail "$build/product.log" 10
 fi
-if make -s -C "$top/userspace-tools" man-lint >"$build/man-lint.log" 2>&1; then
+if make -s -C "$top/user" man-lint >"$build/man-lint.log" 2>&1; then
 	pass
 else
 	fail "man-lint: mandoc or groff found problems"
 	show_tail "$build/man-lint.log" 10
 fi
 rc=0
-make -s -C "$top/userspace-tools" completion-test >"$build/completion.log" 2>&1 || rc=$?
+make -s -C "$top/user" completion-test >"$build/completion.log" 2>&1 || rc=$?
 count_tap "completion" "$build/completion.log" "$rc"
 
 phase "VM: boot, KUnit, selftests, unload, kmemleak"
@@ -172,7 +172,7 @@ for t in $(sed -nE 's/^HMAP-VM: selftest-begin (.*)/\1/p' "$plain"); do
 	[ -n "$rc" ] || rc="(no end marker: guest died)"
 	count_tap "selftest $t" "$out" "$rc"
 done
-[ "$nself" -gt 0 ] || echo "  selftests: none in userspace-tools/build/vm"
+[ "$nself" -gt 0 ] || echo "  selftests: none in tests/build/vm"
 
 # Any splat fails the run even if every test passed.
 splats=$build/splats.log

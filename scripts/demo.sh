@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make demo`: build whatever is missing, boot the test kernel in QEMU, show hmap at work.
-# The guest runs userspace-tools/build/vm/demo.sh if the payload has one (hmapctl session),
+# The guest runs tests/build/vm/demo.sh if the payload has one (hmapctl session),
 # otherwise the KUnit suites, whose results are shown per suite.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(
 	build-essential make gcc flex bison bc libelf-dev libssl-dev dwarves cpio kmod rsync xz-utils
 	linux-source-6.12 linux-headers-amd64 sparse python3 perl
-	qemu-system-x86 busybox-static
+	qemu-system-x86 busybox-static patch
 	clang llvm libclang-rt-14-dev gcovr
 	golang-1.19-go libabsl-dev libglib2.0-dev liburcu-dev gnuplot-nox pkg-config
 	mandoc groff-base

@@ -15,13 +15,11 @@ fi
 out=$top/build/distro
 log=$top/build/distro-build.log
 rm -rf "$out"
-mkdir -p "$out"
-rsync -a --exclude=/build --exclude=/.git --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
-	--exclude=/userspace-tools "$top/" "$out/"
+kbuild_copy "$out"
 
 echo "distro-build: $(basename "$hdr") W=1 (log: $log)"
 rc=0
-make -C "$hdr" M="$out" W=1 modules >"$log" 2>&1 || rc=$?
+make -C "$hdr" M="$out" HMAP_BENCH=y HMAP_SAMPLES=y W=1 modules >"$log" 2>&1 || rc=$?
 # The stock headers come prebuilt, so every warning in the log is about hmap's code.
 if grep -E 'warning:|error:|WARNING:' "$log" | sed "s|$out/||" >&2; then
 	rc=1

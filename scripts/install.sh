@@ -70,9 +70,7 @@ do_install() {
 
 	echo "install: hmap.ko for Linux $kver (from $kdir)"
 	rm -rf "$top/build/install-ko" "$stage"
-	mkdir -p "$top/build/install-ko"
-	rsync -a --exclude=/build --exclude=/.git --exclude=/userspace-tools --exclude='*.o' \
-		--exclude='*.ko' --exclude='.*.cmd' "$top/" "$top/build/install-ko/"
+	kbuild_copy "$top/build/install-ko"
 	make -C "$kdir" M="$top/build/install-ko" HMAP_PRODUCT=y modules >"$top/build/install-ko.log" 2>&1 || {
 		tail -n 20 "$top/build/install-ko.log" >&2
 		die "module build failed (log: build/install-ko.log)"
@@ -80,7 +78,7 @@ do_install() {
 	install -D -m 0644 "$top/build/install-ko/hmap.ko" "$stage/lib/modules/$kver/extra/hmap.ko"
 
 	echo "install: hmapctl, libhmap, headers, pkg-config, man pages, completion under $PREFIX"
-	make -s -C "$top/userspace-tools" install-product DESTDIR="$stage" PREFIX="$PREFIX" >/dev/null
+	make -s -C "$top/user" install-product DESTDIR="$stage" PREFIX="$PREFIX" >/dev/null
 	install -D -m 0644 "$top/scripts/pkg/60-hmap.rules" "$stage$UDEVDIR/60-hmap.rules"
 
 	# Record, then copy: the manifest lists files and symlinks, not directories.
@@ -162,7 +160,7 @@ do_dkms() {
 	mkdir -p "$dkms_src"
 	(cd "$top" && cp -a --parents Kbuild include kmod "$dkms_src/")
 	# Built only outside HMAP_PRODUCT=y: not part of what DKMS builds.
-	rm "$dkms_src/kmod/hmap_bench.c" "$dkms_src/kmod/hmap_example.c"
+	rm "$dkms_src/bench/kernel/hmap_bench.c" "$dkms_src/samples/hmap_example.c"
 	sed "s/#MODULE_VERSION#/$version/" "$top/scripts/pkg/dkms.conf" >"$dkms_src/dkms.conf"
 	dkms add -m hmap -v "$version"
 	dkms install -m hmap -v "$version" ${KVER:+-k "$KVER"}

@@ -45,11 +45,34 @@ HMAP_KCONFIG=${HMAP_KCONFIG:-$HMAP_TOP/scripts/kernel.config}
 
 # Cache key: the config fragment plus the exact kernel source version.
 kernel_key() {
-	{ cat "$HMAP_KCONFIG"; ksrc_version; } | sha256sum | cut -c1-16
+	{
+		cat "$HMAP_KCONFIG"
+		ksrc_version
+		if [ "$(kernel_arch)" = um ]; then cat "$HMAP_TOP/scripts/uml-xstate.patch"; fi
+	} | sha256sum | cut -c1-16
+}
+
+# The kernel's ARCH: x86_64, or what the fragment's "# hmap-arch:" line names (um).
+kernel_arch() {
+	local a
+	a=$(sed -n 's/^# hmap-arch: *//p' "$HMAP_KCONFIG")
+	echo "${a:-x86_64}"
 }
 
 kernel_dir() {
 	echo "$HMAP_CACHE/kernel-$(kernel_key)"
+}
+
+# Copy what Kbuild builds from (kmod, include, the KUnit suites, the kernel bench
+# module, the sample) to DEST, without objects: builds for another kernel, or
+# checks that must compile every file afresh, use such a copy.
+# Usage: kbuild_copy DEST
+kbuild_copy() {
+	mkdir -p "$1"
+	(cd "$HMAP_TOP" && rsync -aR --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude=modules.order --exclude=Module.symvers \
+		--exclude='.checkpatch-camelcase.*' \
+		Kbuild kmod include tests/kunit bench/kernel samples "$1/")
 }
 
 # Run a long command quietly, printing a progress line every 15 s.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Static checks of the kernel code, each one TAP test case on stdout (details in build/static/):
-#   checkpatch  checkpatch.pl --strict over kmod/ kunit/ include/: no error, warning or check
+#   checkpatch  checkpatch.pl --strict over kmod/ tests/kunit/ include/ bench/kernel/ samples/
 #   sparse+W=1  a fresh build (C=1 W=1) of a copy of the tree: no sparse or compiler warning
 #   kernel-doc  kernel-doc -Wall over kmod/*.c include/linux/*.h: no output at all
 # The tools come from the kernel source tree the test kernel is built from, never from the repo.
@@ -37,15 +37,14 @@ report() {
 # Work on a copy: a fresh build recompiles every file, so a warning cannot hide behind an
 # up-to-date .o; and checkpatch, run in a git work tree, drops a camelcase cache file there.
 tree=$out/tree
-rsync -a --exclude=/build --exclude=/.git --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
-	--exclude=/userspace-tools --exclude='.checkpatch-camelcase.*' ./ "$tree/"
+kbuild_copy "$tree"
 cd "$tree"
 
-mapfile -t srcs < <(find kmod kunit include -name '*.[ch]' 2>/dev/null | sort)
+mapfile -t srcs < <(find kmod tests/kunit include bench/kernel samples -name '*.[ch]' 2>/dev/null | sort)
 
 # checkpatch picks up the repo's .checkpatch.conf, if any, from the working directory.
 if [ "${#srcs[@]}" -eq 0 ]; then
-	echo "no sources under kmod/ kunit/ include/" >"$out/checkpatch.log"
+	echo "no sources under kmod/ tests/kunit/ include/ bench/kernel/ samples/" >"$out/checkpatch.log"
 else
 	# Non-zero exit on any finding, and on a checkpatch failure of its own (kept in the log).
 	if ! "$ksrc/scripts/checkpatch.pl" --no-tree --strict --terse --show-types -f "${srcs[@]}" \
@@ -56,7 +55,7 @@ else
 fi
 report checkpatch "$out/checkpatch.log"
 
-if make -C "$kdir" M="$tree" C=1 W=1 modules >"$out/sparse.out" 2>&1; then
+if make -C "$kdir" M="$tree" HMAP_BENCH=y HMAP_SAMPLES=y C=1 W=1 modules >"$out/sparse.out" 2>&1; then
 	grep -E 'warning:|error:|WARNING:' "$out/sparse.out" >"$out/sparse.log" || true
 else
 	{

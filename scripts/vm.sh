@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Boot the cached test kernel under QEMU (TCG) with a busybox initramfs holding hmap.ko,
-# hmap_kunit.ko, the userspace-tools VM payload and scripts/vm-init.sh as /init.
+# hmap_kunit.ko, the VM payload of tests/Makefile and scripts/vm-init.sh as /init.
 #
 #   vm.sh --test    load the modules (KUnit runs at load), run the *_test selftests, unload,
 #                   kmemleak scan, power off. Console log: build/vm-test.log
@@ -49,12 +49,10 @@ for ko in $kos; do
 done
 
 mkdir -p "$build"
-# The guest payload: statically linked programs from userspace-tools (may not exist yet).
-payload=$top/userspace-tools/build/vm
-if [ -f "$top/userspace-tools/Makefile" ]; then
-	make -C "$top/userspace-tools" vm-bin >"$build/vm-bin.log" 2>&1 ||
-		die "make -C userspace-tools vm-bin failed; see $build/vm-bin.log"
-fi
+# The guest payload: statically linked programs (tests/Makefile vm-bin).
+payload=$top/tests/build/vm
+make -C "$top/tests" vm-bin >"$build/vm-bin.log" 2>&1 ||
+	die "make -C tests vm-bin failed; see $build/vm-bin.log"
 
 # Assemble the initramfs from scratch each time (about a second): no stale payload survives.
 root=$build/vm/root

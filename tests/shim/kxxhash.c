@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel's lib/xxhash.c, unmodified, from $(KSRC) (see kshim.h). */
+#include "kshim.h"
+#include <lib/xxhash.c>

@@ -1,3 +1,0 @@
-module hmapbench
-
-go 1.19

@@ -1,4 +1,0 @@
-// SPDX-License-Identifier: GPL-2.0
-/* The kernel's lib/siphash.c, unmodified, from $(KSRC) (see kshim/kshim.h). */
-#include "kshim.h"
-#include <lib/siphash.c>
