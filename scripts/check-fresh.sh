@@ -87,7 +87,7 @@ deb_check() {
 	check_in_root "dkms status shows hmap installed for the root's kernel" \
 		'dkms status hmap | tee /dev/stderr | grep -E "hmap/[0-9.]+, [0-9.]+-[0-9]+-amd64, x86_64: installed"'
 	check_in_root "the module and its udev rule" \
-		'ls /lib/modules/*/updates/dkms/hmap.ko && cat /lib/udev/rules.d/60-hmap.rules | grep GROUP && getent group hmap'
+		'ls /lib/modules/*/updates/dkms/hmap.ko /lib/modules/*/updates/dkms/hmap_dev.ko && cat /lib/udev/rules.d/60-hmap.rules | grep GROUP && getent group hmap'
 	check_in_root "hmapctl --help" 'hmapctl --help | head -n 3 && hmapctl --version'
 	check_in_root "man hmapctl, man libhmap" \
 		'MANWIDTH=80 man hmapctl | head -n 5 && MANWIDTH=80 man 3 libhmap | head -n 5'

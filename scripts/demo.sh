@@ -24,7 +24,7 @@ if [ ! -f "$kdir/.hmap-ready" ]; then
 	say "4 to 9 minutes on 2 cores, once (cached in $kdir). Later runs take about a minute."
 fi
 "$top/scripts/build-kernel.sh"
-say "building hmap.ko and hmap_kunit.ko (log: build/modules.log)"
+say "building hmap.ko, hmap_dev.ko and hmap_kunit.ko (log: build/modules.log)"
 make -C "$kdir" M="$top" W=1 modules >"$build/modules.log" 2>&1 || {
 	grep -E 'error|Error' "$build/modules.log" | head -n 20 >&2
 	exit 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make install` / `make uninstall` for a real host, as root.
 #
-#   install.sh install     hmap.ko for KDIR (default: the running kernel's headers),
+#   install.sh install     hmap.ko and hmap_dev.ko for KDIR (default: the running kernel's headers),
 #                          hmapctl, libhmap (shared with soname, static), its headers and
 #                          pkg-config file, man pages, bash completion, and a udev rule
 #                          that gives /dev/hmap to the group "hmap" (created if missing)
@@ -68,14 +68,16 @@ do_install() {
 	kver=$(kernel_release "$kdir")
 	[ ! -f "$manifest" ] || die "hmap is already installed ($manifest); make uninstall first"
 
-	echo "install: hmap.ko for Linux $kver (from $kdir)"
+	echo "install: hmap.ko and hmap_dev.ko for Linux $kver (from $kdir)"
 	rm -rf "$top/build/install-ko" "$stage"
 	kbuild_copy "$top/build/install-ko"
 	make -C "$kdir" M="$top/build/install-ko" HMAP_PRODUCT=y modules >"$top/build/install-ko.log" 2>&1 || {
 		tail -n 20 "$top/build/install-ko.log" >&2
 		die "module build failed (log: build/install-ko.log)"
 	}
-	install -D -m 0644 "$top/build/install-ko/hmap.ko" "$stage/lib/modules/$kver/extra/hmap.ko"
+	for ko in hmap hmap_dev; do
+		install -D -m 0644 "$top/build/install-ko/$ko.ko" "$stage/lib/modules/$kver/extra/$ko.ko"
+	done
 
 	echo "install: hmapctl, libhmap, headers, pkg-config, man pages, completion under $PREFIX"
 	make -s -C "$top/user" install-product DESTDIR="$stage" PREFIX="$PREFIX" >/dev/null
@@ -120,7 +122,7 @@ do_install() {
 	command -v ldconfig >/dev/null 2>&1 && ldconfig
 	udev_reload
 	echo "install: done ($(grep -c '^/' "$manifest") files, listed in $manifest)"
-	echo "install: 'modprobe hmap' loads it; add users to the group hmap to let them use /dev/hmap"
+	echo "install: 'modprobe hmap_dev' loads /dev/hmap (and hmap.ko); add users to the group hmap to let them use /dev/hmap"
 }
 
 do_uninstall() {

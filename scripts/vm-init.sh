@@ -78,11 +78,13 @@ unload_all() {
 		rmmod "$(basename "$m" .ko)" 2>/dev/null
 	done
 	step "rmmod hmap_kunit" rmmod hmap_kunit
+	step "rmmod hmap_dev" rmmod hmap_dev
 	step "rmmod hmap" rmmod hmap
 }
 
 mark "init start mode=$MODE kernel=$(uname -r)"
 step "insmod hmap.ko" insmod /lib/hmap/hmap.ko
+step "insmod hmap_dev.ko" insmod /lib/hmap/hmap_dev.ko
 
 case "$MODE" in
 test)
@@ -125,7 +127,7 @@ shell)
 		alias poweroff='reboot -f' reboot='reboot -f' halt='reboot -f'
 	EOF
 	echo
-	echo "hmap test VM: hmap.ko is loaded; /lib/hmap has hmap_kunit.ko, /opt/hmap the tools."
+	echo "hmap test VM: hmap.ko and hmap_dev.ko are loaded; /lib/hmap has hmap_kunit.ko, /opt/hmap the tools."
 	echo "Leave with 'poweroff' or Ctrl-D (Ctrl-A x kills QEMU)."
 	setsid cttyhack sh -l
 	;;

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Boot the cached test kernel under QEMU (TCG) with a busybox initramfs holding hmap.ko,
+# Boot the cached test kernel under QEMU (TCG) with a busybox initramfs holding hmap.ko, hmap_dev.ko,
 # hmap_kunit.ko, the VM payload of tests/Makefile and scripts/vm-init.sh as /init.
 #
 #   vm.sh --test    load the modules (KUnit runs at load), run the *_test selftests, unload,
 #                   kmemleak scan, power off. Console log: build/vm-test.log
 #   vm.sh --demo    run the payload's demo.sh if there is one, else the KUnit suites
-#   vm.sh --shell   interactive busybox shell on the console with hmap.ko loaded
+#   vm.sh --shell   interactive busybox shell on the console with hmap.ko and hmap_dev.ko loaded
 #   vm.sh --bench   load hmap_bench.ko (kernel arena) with HMAP_BENCH_ARGS, run the payload's
 #                   *_bench programs with HMAP_BENCH_PROG_ARGS; usually with HMAP_KDIR and
 #                   HMAP_KO_DIR of the bench kernel
 #
-# Environment: HMAP_KO_DIR (where hmap.ko/hmap_kunit.ko are, default the repo top),
+# Environment: HMAP_KO_DIR (where the .ko files are, default the repo top),
 # HMAP_EXTRA_KO ("a.ko b.ko": more modules to load after hmap_kunit.ko, e.g. to prove a red run),
 # HMAP_VM_TIMEOUT (seconds, default 900), HMAP_VM_MEM (default 2G), HMAP_VM_LOG (log path).
 # Exit status: 0 if the guest ran to its end, 1 otherwise (timeout, panic, missing files).
@@ -42,8 +42,8 @@ need_cmd qemu-system-x86_64 qemu-system-x86 || exit 1
 need_cmd cpio cpio || exit 1
 [ -f "$bzimage" ] || die "no test kernel at $bzimage (run 'make kernel')"
 # The bench kernel has no KUnit: it needs the benchmark module instead.
-kos="hmap.ko hmap_kunit.ko"
-[ "$mode" = bench ] && kos="hmap.ko hmap_bench.ko"
+kos="hmap.ko hmap_dev.ko hmap_kunit.ko"
+[ "$mode" = bench ] && kos="hmap.ko hmap_dev.ko hmap_bench.ko"
 for ko in $kos; do
 	[ -f "$kodir/$ko" ] || die "$kodir/$ko missing (run 'make modules')"
 done

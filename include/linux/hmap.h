@@ -47,15 +47,16 @@
 
 #include <linux/gfp.h>
 #include <linux/hmap_types.h>
+#include <linux/version.h>
 
 /*
  * The symbol namespace of hmap's exports; consumers write
  * MODULE_IMPORT_NS(HMAP_NS). Kernels before 6.13 take the namespace as an
- * identifier, later ones as a string: hmap's Kbuild looks at the target
- * kernel and defines HMAP_NS_STRING for the latter (other consumers
- * building for 6.13+ define it themselves).
+ * identifier, later ones as a string literal. hmap is built out of tree
+ * for several kernels, so this header asks which one it is compiled for.
  */
-#ifdef HMAP_NS_STRING
+#if LINUX_VERSION_MAJOR > 6 || \
+	(LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 13)
 #define HMAP_NS "HMAP"
 #else
 #define HMAP_NS HMAP

@@ -288,7 +288,7 @@ FIXTURE_SETUP(cmd)
 
 	self->dev = open(DEV, O_RDWR | O_CLOEXEC);
 	if (self->dev < 0)
-		SKIP(return, DEV ": %s (hmap.ko not loaded?)", strerror(errno));
+		SKIP(return, DEV ": %s (hmap_dev.ko not loaded?)", strerror(errno));
 	for (i = 0; i < NKEYS; i++) {
 		self->keys[i] = 1000 + i;
 		self->values[i] = 7 * i;

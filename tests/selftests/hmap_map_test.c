@@ -146,7 +146,7 @@ FIXTURE_TEARDOWN(maps)
 
 TEST_F(maps, create_limits)
 {
-	FILE *f = fopen("/sys/module/hmap/parameters/max_entries_limit", "r");
+	FILE *f = fopen("/sys/module/hmap_dev/parameters/max_entries_limit", "r");
 	unsigned long long limit = HMAP_IOC_DEFAULT_MAX_ENTRIES;
 	struct hmap_ioc_info info;
 	int fd;
@@ -685,7 +685,7 @@ TEST_F(maps, named_map_persists_until_unlinked)
 
 static long module_refcnt(void)
 {
-	FILE *f = fopen("/sys/module/hmap/refcnt", "r");
+	FILE *f = fopen("/sys/module/hmap_dev/refcnt", "r");
 	long n = -1;
 
 	if (f) {
@@ -702,7 +702,7 @@ TEST_F(maps, open_descriptors_pin_the_module)
 	int fd;
 
 	if (before < 0)
-		SKIP(return, "no /sys/module/hmap/refcnt");
+		SKIP(return, "no /sys/module/hmap_dev/refcnt");
 	fd = new_map(8, 8, 0, NULL, 0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(before + 1, module_refcnt());

@@ -670,7 +670,7 @@ static int do_create(void)
 		return fail(EXIT_USAGE, "'%s' is not a valid map name (1..31 of A-Z a-z 0-9 . _ -)",
 			    o.name);
 	if (fd == -E2BIG)
-		return fail(EXIT_FAIL, "create: entries above the module's limit (/sys/module/hmap/parameters/max_entries_limit)");
+		return fail(EXIT_FAIL, "create: entries above the module's limit (/sys/module/hmap_dev/parameters/max_entries_limit)");
 	if (fd < 0)
 		return fail_errno(fd, "create");
 	close(fd);

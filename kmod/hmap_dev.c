@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/hmap and map descriptors: hmap for userspace.
+ * hmap_dev.ko: /dev/hmap and map descriptors, hmap for userspace.
+ *
+ * A module of its own that uses hmap.ko through its exports, as any other
+ * in-kernel consumer does: hmap.ko never calls back into it, and a kernel
+ * that only uses hmap in-kernel has no /dev/hmap.
  *
  * The ABI, its rules and its errno table are in include/uapi/linux/hmap.h.
  */
@@ -23,8 +27,6 @@
 #include <linux/uidgid.h>
 #include <uapi/linux/hmap.h>
 
-#include "hmap_chardev.h"
-
 /**
  * DOC: Design
  *
@@ -44,7 +46,7 @@
  * without losing entries.
  *
  * Every file holds a module reference (fops.owner), so at module exit only
- * named maps without open descriptors remain, and hmap_chardev_exit()
+ * named maps without open descriptors remain, and hmap_dev_exit()
  * frees them.
  */
 
@@ -1070,12 +1072,12 @@ static struct miscdevice hmapdev_misc = {
 };
 
 /**
- * hmap_chardev_init() - register /dev/hmap.
+ * hmap_dev_init() - register /dev/hmap.
  *
  * Context: Module init.
  * Return: 0 or a negative errno from misc_register().
  */
-int hmap_chardev_init(void)
+static int __init hmap_dev_init(void)
 {
 	/* The uapi repeats the kernel's constants: keep them equal. */
 	BUILD_BUG_ON(HMAP_IOC_KEY_SIZE_MAX != HMAP_KEY_SIZE_MAX);
@@ -1103,14 +1105,14 @@ int hmap_chardev_init(void)
 }
 
 /**
- * hmap_chardev_exit() - unregister /dev/hmap and free the named maps.
+ * hmap_dev_exit() - unregister /dev/hmap and free the named maps.
  *
  * Every map descriptor and every open /dev/hmap holds a module reference,
  * so none is open now: the maps left are named ones nobody has open.
  *
  * Context: Module exit.
  */
-void hmap_chardev_exit(void)
+static void __exit hmap_dev_exit(void)
 {
 	struct hmapdev_map *map, *tmp;
 
@@ -1125,3 +1127,10 @@ void hmap_chardev_exit(void)
 	hmapdev_nr_named = 0;
 	mutex_unlock(&hmapdev_lock);
 }
+
+module_init(hmap_dev_init);
+module_exit(hmap_dev_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hmap: /dev/hmap, hash maps for userspace");
+MODULE_IMPORT_NS(HMAP_NS);

@@ -27,7 +27,6 @@
 
 #include "hmap_internal.h"
 #include "hmap_core.h"
-#include "hmap_chardev.h"
 
 #define CREATE_TRACE_POINTS
 #include "hmap_trace.h"
@@ -677,19 +676,12 @@ void hmap_destroy(struct hmap *m)
 }
 EXPORT_SYMBOL_NS_GPL(hmap_destroy, HMAP_NS);
 
-static int __init hmap_init(void)
-{
-	return hmap_chardev_init();
-}
-
 static void __exit hmap_exit(void)
 {
-	hmap_chardev_exit();
 	/* Bucket arrays are freed by RCU callbacks in this module's text. */
 	rcu_barrier();
 }
 
-module_init(hmap_init);
 module_exit(hmap_exit);
 
 MODULE_LICENSE("GPL");
