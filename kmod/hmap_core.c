@@ -70,91 +70,20 @@
  * overflow bucket it will need, and an insert allocates before it writes.
  * A failed operation returns -ENOMEM and leaves the map valid and complete.
  *
- * Coding conventions in this file: @h is the map, @b a bucket, @i or @slot
- * a slot index, @top a tophash byte, @gen a bucket array, @oldb an old
- * bucket index.
+ * Files. hmap_core.c (this one): hashing, sizing, bucket arrays and their
+ * memory, lookup, update, delete, clear, creation. hmap_grow.c: growth,
+ * shrinking and evacuation. hmap_iter.c: iteration. hmap_validate.c:
+ * statistics and the validator. hmap_bucket.h: the bucket layout they
+ * share; hmap_core.h: the interface the API layer (hmap_api.c) uses.
+ *
+ * Coding conventions in these files: @h is the map, @b a bucket, @i or
+ * @slot a slot index, @top a tophash byte, @gen a bucket array, @oldb an
+ * old bucket index.
  */
 
 #include "hmap_internal.h"
 #include "hmap_core.h"
-
-/* A separately allocated overflow bucket, listed in its generation. */
-struct hmap_ovf {
-	struct hmap_ovf *next;
-	u8 bucket[] __aligned(8);
-};
-
-/* Above this B, noverflow counts probabilistically (it is a u16). */
-#define HMAP_NOVERFLOW_EXACT_B	15
-
-/* An old-array slot in this range has been evacuated. */
-static inline bool tophash_evacuated(u8 top)
-{
-	return top > HMAP_EMPTY_ONE && top < HMAP_MIN_TOPHASH;
-}
-
-static inline bool tophash_empty(u8 top)
-{
-	return top <= HMAP_EMPTY_ONE;
-}
-
-static inline bool bucket_evacuated(const u8 *b)
-{
-	return tophash_evacuated(b[0]);
-}
-
-static inline unsigned long bucket_mask(u8 B)
-{
-	return (1UL << B) - 1;
-}
-
-static inline u8 *gen_bucket(const struct hmap_core *h,
-			     const struct hmap_gen *gen, unsigned long idx)
-{
-	return (u8 *)gen->data + idx * h->bucket_size;
-}
-
-/* READ_ONCE: lockless lookups walk chains while a writer links them. */
-static inline u8 *bucket_next(const struct hmap_core *h, const u8 *b)
-{
-	return READ_ONCE(*(u8 * const *)(b + h->ovf_off));
-}
-
-static inline void bucket_set_next(const struct hmap_core *h, u8 *b, u8 *next)
-{
-	WRITE_ONCE(*(u8 **)(b + h->ovf_off), next);
-}
-
-static inline u8 *slot_key_raw(const struct hmap_core *h, u8 *b,
-			       unsigned int i)
-{
-	return b + HMAP_SLOTS + i * h->key_slot;
-}
-
-static inline u8 *slot_value_raw(const struct hmap_core *h, u8 *b,
-				 unsigned int i)
-{
-	return b + h->values_off + i * h->value_slot;
-}
-
-/*
- * An out-of-line key or value pointer is NULL while its slot is being
- * filled or cleared; lockless lookups see that as "no entry" and retry.
- */
-static inline void *slot_key(const struct hmap_core *h, u8 *b, unsigned int i)
-{
-	u8 *k = slot_key_raw(h, b, i);
-
-	return h->indirect_key ? READ_ONCE(*(void **)k) : k;
-}
-
-static inline void *slot_value(const struct hmap_core *h, u8 *b,
-			       unsigned int i)
-{
-	u8 *v = slot_value_raw(h, b, i);
-
-	return h->indirect_value ? READ_ONCE(*(void **)v) : v;
-}
+#include "hmap_bucket.h"
 
 /**
  * hmap_core_zalloc() - allocate zeroed memory for the map.
@@ -284,11 +213,6 @@ u8 hmap_core_hint_to_B(unsigned long hint)
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_hint_to_B);
 
-static bool too_many_overflow(u16 noverflow, u8 B)
-{
-	return noverflow >= 1U << min_t(u8, B, HMAP_NOVERFLOW_EXACT_B);
-}
-
 /**
  * hmap_core_growing() - is an evacuation in progress?
  * @h: the map.
@@ -302,11 +226,6 @@ bool hmap_core_growing(const struct hmap_core *h)
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_growing);
 
 /* ---- bucket arrays ---- */
-
-static size_t gen_bytes(const struct hmap_core *h, u32 nbuckets)
-{
-	return sizeof(struct hmap_gen) + (size_t)nbuckets * h->bucket_size;
-}
 
 /**
  * hmap_core_gen_alloc() - allocate a bucket array for a map.
@@ -336,7 +255,7 @@ struct hmap_gen *hmap_core_gen_alloc(const struct hmap_core *h, u8 B,
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_gen_alloc);
 
 /* An array for @B: the donated one if it fits, else a new one. */
-static struct hmap_gen *gen_alloc(struct hmap_core *h, u8 B, gfp_t gfp)
+struct hmap_gen *hmap_gen_take(struct hmap_core *h, u8 B, gfp_t gfp)
 {
 	struct hmap_gen *gen = h->reserve;
 
@@ -373,31 +292,20 @@ static void gen_free(struct hmap_gen *gen)
 }
 
 /* The map lets go of @gen; the last iterator holding it frees it. */
-static void gen_release(struct hmap_gen *gen)
+void hmap_gen_release(struct hmap_gen *gen)
 {
 	gen->detached = true;
 	if (!gen->refs)
 		gen_free(gen);
 }
 
-static void gen_put(struct hmap_gen *gen)
+void hmap_gen_put(struct hmap_gen *gen)
 {
 	if (!--gen->refs && gen->detached)
 		gen_free(gen);
 }
 
 /* ---- out-of-line keys and values ---- */
-
-/*
- * Out-of-line objects carry a link so that a deleted key can wait for the
- * map's iterators to finish: an iterator may still read it through an
- * evacuated slot of an old array.
- */
-struct hmap_obj {
-	struct hmap_obj *next;
-	struct rcu_head rcu;
-	u8 data[] __aligned(8);
-};
 
 static size_t obj_size(const struct hmap_core *h, enum hmap_obj_kind kind)
 {
@@ -417,7 +325,7 @@ static void *obj_alloc(struct hmap_core *h, enum hmap_obj_kind kind, gfp_t gfp)
 	return o ? o->data : NULL;
 }
 
-static void obj_flush_deferred(struct hmap_core *h)
+void hmap_obj_flush_deferred(struct hmap_core *h)
 {
 	struct hmap_obj *o, *next;
 
@@ -436,7 +344,7 @@ static void obj_flush_deferred(struct hmap_core *h)
  */
 #define HMAP_DEFERRED_MIN_BYTES	BIT(20)
 
-static void obj_free(struct hmap_core *h, void *p, bool is_key)
+void hmap_obj_free(struct hmap_core *h, void *p, bool is_key)
 {
 	struct hmap_obj *o = container_of(p, struct hmap_obj, data[0]);
 
@@ -446,7 +354,7 @@ static void obj_free(struct hmap_core *h, void *p, bool is_key)
 		h->deferred_bytes += obj_size(h, HMAP_OBJ_KEY);
 		if (h->deferred_bytes > max(HMAP_DEFERRED_MIN_BYTES,
 					    h->count * obj_size(h, HMAP_OBJ_KEY))) {
-			obj_flush_deferred(h);
+			hmap_obj_flush_deferred(h);
 			h->iter_epoch++;
 		}
 		return;
@@ -462,13 +370,13 @@ static void obj_free(struct hmap_core *h, void *p, bool is_key)
 static void slot_clear(struct hmap_core *h, u8 *b, unsigned int i)
 {
 	if (h->indirect_key) {
-		obj_free(h, slot_key(h, b, i), true);
+		hmap_obj_free(h, slot_key(h, b, i), true);
 		WRITE_ONCE(*(void **)slot_key_raw(h, b, i), NULL);
 	} else {
 		memset(slot_key_raw(h, b, i), 0, h->key_slot);
 	}
 	if (h->indirect_value) {
-		obj_free(h, slot_value(h, b, i), false);
+		hmap_obj_free(h, slot_value(h, b, i), false);
 		WRITE_ONCE(*(void **)slot_value_raw(h, b, i), NULL);
 	} else {
 		memset(slot_value_raw(h, b, i), 0, h->value_slot);
@@ -553,7 +461,7 @@ static void spare_push(struct hmap_core *h, u8 *b)
 }
 
 /* Make sure @n overflow buckets can be linked without allocating. */
-static int overflow_reserve(struct hmap_core *h, unsigned int n, gfp_t gfp)
+int hmap_overflow_reserve(struct hmap_core *h, unsigned int n, gfp_t gfp)
 {
 	while (h->nspare < n) {
 		u8 *b = overflow_fresh(h, gfp);
@@ -566,7 +474,7 @@ static int overflow_reserve(struct hmap_core *h, unsigned int n, gfp_t gfp)
 }
 
 /* Chain a fresh overflow bucket after @last. */
-static u8 *overflow_link(struct hmap_core *h, u8 *last, gfp_t gfp)
+u8 *hmap_overflow_link(struct hmap_core *h, u8 *last, gfp_t gfp)
 {
 	u8 *b = overflow_alloc(h, gfp);
 
@@ -645,8 +553,8 @@ static __always_inline u8 *find_sized(const struct hmap_core *h,
 }
 
 /* Locate @key; 4- and 8-byte keys get their own inlined copies. */
-static u8 *find_key(const struct hmap_core *h, const void *key, u64 hash,
-		    unsigned int *slot)
+u8 *hmap_find_key(const struct hmap_core *h, const void *key, u64 hash,
+		  unsigned int *slot)
 {
 	switch (h->key_size) {
 	case 4:
@@ -695,349 +603,7 @@ void *hmap_core_lookup(const struct hmap_core *h, const void *key)
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_lookup);
 
-/* ---- evacuation ---- */
-
-struct evac_dst {
-	u8 *b;
-	unsigned int i;
-};
-
-/*
- * Overflow buckets needed to evacuate the chain at @b. The destinations
- * are empty (nothing is inserted into them before this evacuation), so a
- * chain that fits one bucket never needs any and is not hashed.
- */
-static unsigned int evac_overflow_needed(struct hmap_core *h, u8 *b,
-					 unsigned long newbit)
-{
-	unsigned long n[2] = { 0, 0 };
-	bool same = h->flags & HMAP_F_SAME_SIZE;
-	unsigned int i, need = 0, k;
-	u8 *c;
-
-	if (!bucket_next(h, b))
-		return 0;
-	for (c = b; c; c = bucket_next(h, c))
-		for (i = 0; i < HMAP_SLOTS; i++)
-			if (!tophash_empty(c[i]))
-				n[!same && (hmap_core_hash(h, slot_key(h, c, i)) &
-					    newbit)]++;
-	for (k = 0; k < 2; k++)
-		if (n[k] > HMAP_SLOTS)
-			need += (n[k] - 1) / HMAP_SLOTS;
-	return need;
-}
-
-static void evac_copy(struct hmap_core *h, struct evac_dst *dst, u8 *src,
-		      unsigned int i, u8 top)
-{
-	if (dst->i == HMAP_SLOTS) {
-		/* Reserved by evac_overflow_needed(), cannot fail. */
-		dst->b = overflow_link(h, dst->b, 0);
-		dst->i = 0;
-	}
-	memcpy(slot_key_raw(h, dst->b, dst->i), slot_key_raw(h, src, i),
-	       h->key_slot);
-	memcpy(slot_value_raw(h, dst->b, dst->i), slot_value_raw(h, src, i),
-	       h->value_slot);
-	/* Publish the slot only once its key and value are in place. */
-	smp_store_release(&dst->b[dst->i], top);
-	dst->i++;
-	h->moved++;
-}
-
-/*
- * Copy every live entry of old bucket @oldb to X or Y and mark its slots
- * evacuated. The old slots keep their contents for iterators.
- */
-static int evacuate_chain(struct hmap_core *h, unsigned long oldb,
-			  unsigned long newbit, gfp_t gfp)
-{
-	bool same = h->flags & HMAP_F_SAME_SIZE;
-	struct evac_dst xy[2] = { };
-	unsigned int i, use_y;
-	unsigned int need;
-	int err;
-	u8 *b;
-
-	need = evac_overflow_needed(h, gen_bucket(h, h->oldbuckets, oldb),
-				    newbit);
-	err = overflow_reserve(h, need, gfp);
-	if (err)
-		return err;
-
-	xy[0].b = gen_bucket(h, h->buckets, oldb);
-	if (!same)
-		xy[1].b = gen_bucket(h, h->buckets, oldb + newbit);
-
-	for (b = gen_bucket(h, h->oldbuckets, oldb); b; b = bucket_next(h, b)) {
-		for (i = 0; i < HMAP_SLOTS; i++) {
-			u8 top = b[i];
-
-			if (tophash_empty(top)) {
-				b[i] = HMAP_EVACUATED_EMPTY;
-				continue;
-			}
-			if (WARN_ON_ONCE(top < HMAP_MIN_TOPHASH))
-				continue;
-			use_y = !same &&
-				(hmap_core_hash(h, slot_key(h, b, i)) & newbit);
-			b[i] = HMAP_EVACUATED_X + use_y;
-			evac_copy(h, &xy[use_y], b, i, top);
-		}
-	}
-	return 0;
-}
-
-/* Live slots of the chain at @b. */
-static unsigned long chain_live(u8 *b, const struct hmap_core *h)
-{
-	unsigned long n = 0;
-	unsigned int i;
-
-	for (; b; b = bucket_next(h, b))
-		for (i = 0; i < HMAP_SLOTS; i++)
-			n += !tophash_empty(b[i]);
-	return n;
-}
-
-/*
- * Shrinking: copy every live entry of old buckets @j and @j + @half into
- * new bucket @j, both at once, so that a new bucket is empty until both
- * its sources are evacuated (the same invariant a growth keeps).
- */
-static int shrink_pair(struct hmap_core *h, unsigned long j,
-		       unsigned long half, gfp_t gfp)
-{
-	u8 *src[2] = { gen_bucket(h, h->oldbuckets, j),
-		       gen_bucket(h, h->oldbuckets, j + half) };
-	struct evac_dst dst = { gen_bucket(h, h->buckets, j), 0 };
-	unsigned long n = chain_live(src[0], h) + chain_live(src[1], h);
-	unsigned int i, k;
-	int err;
-	u8 *b;
-
-	err = overflow_reserve(h, n > HMAP_SLOTS ? (n - 1) / HMAP_SLOTS : 0,
-			       gfp);
-	if (err)
-		return err;
-	for (k = 0; k < ARRAY_SIZE(src); k++) {
-		for (b = src[k]; b; b = bucket_next(h, b)) {
-			for (i = 0; i < HMAP_SLOTS; i++) {
-				u8 top = b[i];
-
-				if (tophash_empty(top)) {
-					b[i] = HMAP_EVACUATED_EMPTY;
-					continue;
-				}
-				b[i] = HMAP_EVACUATED_X;
-				evac_copy(h, &dst, b, i, top);
-			}
-		}
-	}
-	return 0;
-}
-
-/*
- * Units an evacuation moves one at a time, and nevacuate counts: the old
- * buckets of a growth, the pairs of old buckets of a shrink.
- */
-static unsigned long evac_units(const struct hmap_core *h)
-{
-	if (h->flags & HMAP_F_SHRINK)
-		return 1UL << h->B;
-	return 1UL << h->oldbuckets->B;
-}
-
-/* Move nevacuate past evacuated units; release the old array at the end. */
-static void advance_evacuation_mark(struct hmap_core *h, unsigned long units)
-{
-	unsigned long stop;
-
-	h->nevacuate++;
-	/* Bounded, to keep every write O(1); Go found 1024 ample. */
-	stop = min(h->nevacuate + 1024, units);
-	while (h->nevacuate != stop &&
-	       bucket_evacuated(gen_bucket(h, h->oldbuckets, h->nevacuate)))
-		h->nevacuate++;
-	if (h->nevacuate == units) {
-		struct hmap_gen *old = h->oldbuckets;
-
-		WRITE_ONCE(h->oldbuckets, NULL);
-		gen_release(old);
-		h->flags &= ~(HMAP_F_SAME_SIZE | HMAP_F_SHRINK);
-	}
-}
-
-/* Evacuate unit @oldb (an old bucket, or the pair @oldb of a shrink). */
-static int evacuate(struct hmap_core *h, unsigned long oldb, gfp_t gfp)
-{
-	unsigned long units = evac_units(h);
-	int err;
-
-	if (!bucket_evacuated(gen_bucket(h, h->oldbuckets, oldb))) {
-		if (h->flags & HMAP_F_SHRINK)
-			err = shrink_pair(h, oldb, units, gfp);
-		else
-			err = evacuate_chain(h, oldb, units, gfp);
-		if (err)
-			return err;
-	}
-	if (oldb == h->nevacuate)
-		advance_evacuation_mark(h, units);
-	return 0;
-}
-
-/*
- * Evacuate the old bucket (or pair) that @bucket of the new array draws
- * from, then one more for progress. Only the first matters to the caller;
- * if the second fails, a later write retries it.
- */
-static int grow_work(struct hmap_core *h, unsigned long bucket, gfp_t gfp)
-{
-	int err = evacuate(h, bucket & bucket_mask(h->oldbuckets->B), gfp);
-
-	if (h->oldbuckets)
-		evacuate(h, h->nevacuate, gfp);
-	return err;
-}
-
-/* Make @gen the current array and the current one old, to be evacuated. */
-static void resize_start(struct hmap_core *h, struct hmap_gen *gen, u8 flag)
-{
-	WRITE_ONCE(h->oldbuckets, h->buckets);
-	/* Lockless lookups index @gen with gen->B: publish it initialized. */
-	smp_store_release(&h->buckets, gen);
-	h->B = gen->B;
-	h->flags |= flag;
-	h->nevacuate = 0;
-	h->noverflow = 0;
-	/* Spares belonged to the old array; they are freed with it. */
-	h->spare = NULL;
-	h->nspare = 0;
-}
-
-/* Start a growth: double on load, or same size to pack sparse chains. */
-static int hash_grow(struct hmap_core *h, gfp_t gfp)
-{
-	bool bigger = hmap_core_over_load(h->count + 1, h->B) &&
-		      h->B < HMAP_B_MAX;
-	struct hmap_gen *gen;
-
-	gen = gen_alloc(h, h->B + bigger, gfp);
-	if (!gen)
-		return -ENOMEM;
-	resize_start(h, gen, bigger ? 0 : HMAP_F_SAME_SIZE);
-	h->growths++;
-	return 0;
-}
-
-/* Deletes left the map at 1/HMAP_SHRINK_DIV of its growth threshold. */
-static bool need_shrink(const struct hmap_core *h)
-{
-	return !h->oldbuckets && h->buckets && h->B > h->min_B &&
-	       h->count * HMAP_LOAD_DEN * HMAP_SHRINK_DIV <=
-	       (unsigned long)HMAP_LOAD_NUM << h->B;
-}
-
-/**
- * hmap_core_next_shrink_B() - size of the array a shrink would allocate.
- * @h: the map.
- *
- * Return: B - 1 if deletes have left the map due for a shrink that has not
- * started, else -1.
- */
-int hmap_core_next_shrink_B(const struct hmap_core *h)
-{
-	return need_shrink(h) ? h->B - 1 : -1;
-}
-EXPORT_SYMBOL_IF_KUNIT(hmap_core_next_shrink_B);
-
-/**
- * hmap_core_shrink_start() - halve the bucket array, if the map is due.
- * @h: the map.
- * @gfp: allocation flags for the new array, unless one was donated.
- *
- * Writes and hmap_core_grow_step() then evacuate old buckets j and
- * j + 2^(B-1) together into new bucket j, as a growth does in reverse.
- * Deletes call this themselves; callers that allocate outside their lock
- * donate the array and call it when a delete could not allocate one.
- *
- * Return: 0 if a shrink started or the map is not due for one, -ENOMEM
- * if the array could not be allocated (the map is unchanged).
- */
-int hmap_core_shrink_start(struct hmap_core *h, gfp_t gfp)
-{
-	struct hmap_gen *gen;
-
-	if (!need_shrink(h))
-		return 0;
-	gen = gen_alloc(h, h->B - 1, gfp);
-	if (!gen)
-		return -ENOMEM;
-	resize_start(h, gen, HMAP_F_SHRINK);
-	h->shrinks++;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(hmap_core_shrink_start);
-
-static bool need_grow(const struct hmap_core *h)
-{
-	if (h->oldbuckets)
-		return false;
-	if (hmap_core_over_load(h->count + 1, h->B))
-		return h->B < HMAP_B_MAX || too_many_overflow(h->noverflow, h->B);
-	return too_many_overflow(h->noverflow, h->B);
-}
-
-/**
- * hmap_core_grow_step() - advance a resize in progress without a write.
- * @h: the map.
- * @max: old buckets (pairs of them, for a shrink) to evacuate at most (0
- *	is taken as 1).
- * @gfp: allocation flags for the overflow buckets an evacuation needs.
- *
- * Evacuates from the lowest old bucket not yet moved, as writes do, so a
- * growth or shrink that writes stopped feeding still ends and its old
- * array is released. Each unit is moved whole or not at all.
- *
- * Return: 0 if no resize is in progress any more, -EAGAIN if one still is,
- * or -ENOMEM if an evacuation could not get its overflow buckets (the map
- * is unchanged by that step and stays valid).
- */
-int hmap_core_grow_step(struct hmap_core *h, unsigned int max, gfp_t gfp)
-{
-	int err;
-
-	max = max ?: 1;
-	while (h->oldbuckets && max--) {
-		err = evacuate(h, h->nevacuate, gfp);
-		if (err)
-			return err;
-	}
-	return h->oldbuckets ? -EAGAIN : 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(hmap_core_grow_step);
-
 /* ---- memory allocated outside the caller's lock ---- */
-
-/**
- * hmap_core_next_grow_B() - size of the array the next insert allocates.
- * @h: the map.
- *
- * Return: the B of that array, or -1 if the next insert of a new key
- * needs no new array.
- */
-int hmap_core_next_grow_B(const struct hmap_core *h)
-{
-	if (!h->buckets)
-		return h->min_B;
-	if (!need_grow(h))
-		return -1;
-	return h->B + (hmap_core_over_load(h->count + 1, h->B) &&
-		       h->B < HMAP_B_MAX);
-}
-EXPORT_SYMBOL_IF_KUNIT(hmap_core_next_grow_B);
 
 /**
  * hmap_core_ovf_alloc() - allocate an overflow bucket for later donation.
@@ -1137,7 +703,7 @@ static int slot_fill(struct hmap_core *h, u8 *b, unsigned int i,
 		v = obj_alloc(h, HMAP_OBJ_VALUE, gfp);
 		if (!v) {
 			if (h->indirect_key) {
-				obj_free(h, k, false);
+				hmap_obj_free(h, k, false);
 				*(void **)slot_key_raw(h, b, i) = NULL;
 			}
 			return -ENOMEM;
@@ -1219,7 +785,7 @@ int hmap_core_update(struct hmap_core *h, const void *key, const void *value,
 		if (flags == HMAP_EXIST)
 			return -ENOENT;
 		/* Lazily, or again after a clear could not allocate it. */
-		struct hmap_gen *gen = gen_alloc(h, h->min_B, gfp);
+		struct hmap_gen *gen = hmap_gen_take(h, h->min_B, gfp);
 
 		if (!gen)
 			return -ENOMEM;
@@ -1230,7 +796,7 @@ int hmap_core_update(struct hmap_core *h, const void *key, const void *value,
 again:
 	err = 0;
 	if (h->oldbuckets)
-		err = grow_work(h, hash & bucket_mask(h->B), gfp);
+		err = hmap_grow_work(h, hash & bucket_mask(h->B), gfp);
 	/* If evacuation failed, the key may still sit in the old bucket. */
 	chain_scan(h, lookup_bucket(h, hash), key, top, &pos);
 	if (pos.found) {
@@ -1247,14 +813,14 @@ again:
 		return err;
 	if (h->max_entries && h->count >= h->max_entries)
 		return -E2BIG;
-	if (need_grow(h)) {
-		err = hash_grow(h, gfp);
+	if (hmap_need_grow(h)) {
+		err = hmap_grow_start(h, gfp);
 		if (err)
 			return err;
 		goto again;
 	}
 	if (!pos.free) {
-		pos.free = overflow_link(h, pos.last, gfp);
+		pos.free = hmap_overflow_link(h, pos.last, gfp);
 		if (!pos.free)
 			return -ENOMEM;
 		pos.free_i = 0;
@@ -1315,7 +881,7 @@ int hmap_core_delete(struct hmap_core *h, const void *key, void *value_out,
 		return -ENOENT;
 	hash = hmap_core_hash(h, key);
 	if (h->oldbuckets)
-		grow_work(h, hash & bucket_mask(h->B), gfp);
+		hmap_grow_work(h, hash & bucket_mask(h->B), gfp);
 	head = lookup_bucket(h, hash);
 	b = chain_find(h, head, key, hmap_core_tophash(hash), h->key_size, &i);
 	if (!b)
@@ -1338,7 +904,7 @@ int hmap_core_delete(struct hmap_core *h, const void *key, void *value_out,
 		return 0;
 	}
 	/* Optional: if the array cannot be had, a later delete tries again. */
-	if (unlikely(need_shrink(h)))
+	if (unlikely(hmap_need_shrink(h)))
 		hmap_core_shrink_start(h, gfp);
 	return 0;
 }
@@ -1366,14 +932,14 @@ void hmap_core_clear(struct hmap_core *h, gfp_t gfp)
 
 	free_all_objects(h);
 	if (h->min_B)
-		fresh = gen_alloc(h, h->min_B, gfp);
+		fresh = hmap_gen_take(h, h->min_B, gfp);
 	WRITE_ONCE(h->oldbuckets, NULL);
 	/* Lockless lookups index @fresh with its own B: publish it whole. */
 	smp_store_release(&h->buckets, fresh);
 	h->B = fresh ? h->min_B : 0;
 	for (g = 0; g < ARRAY_SIZE(gens); g++)
 		if (gens[g])
-			gen_release(gens[g]);
+			hmap_gen_release(gens[g]);
 	/* Spares belonged to the arrays let go of. */
 	h->spare = NULL;
 	h->nspare = 0;
@@ -1422,7 +988,7 @@ int hmap_core_init(struct hmap_core *h, const struct hmap_core_params *p,
 	h->B = hmap_core_hint_to_B(p->hint);
 	h->min_B = h->B;
 	if (h->B) {
-		h->buckets = gen_alloc(h, h->B, gfp);
+		h->buckets = hmap_gen_take(h, h->B, gfp);
 		if (!h->buckets)
 			return -ENOMEM;
 	}
@@ -1438,7 +1004,7 @@ void hmap_core_destroy(struct hmap_core *h)
 {
 	WARN_ON_ONCE(h->niters);
 	free_all_objects(h);
-	obj_flush_deferred(h);
+	hmap_obj_flush_deferred(h);
 	if (h->oldbuckets)
 		gen_free(h->oldbuckets);
 	if (h->buckets)
@@ -1452,428 +1018,3 @@ void hmap_core_destroy(struct hmap_core *h)
 	h->count = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_destroy);
-
-/* ---- iteration ---- */
-
-/**
- * hmap_core_iter_start() - begin an iteration.
- * @h: the map.
- * @it: iterator state; must be ended with hmap_core_iter_end().
- *
- * Every key present from start to end is returned exactly once, whatever
- * writes happen between steps (writes must not run concurrently with a
- * step). Keys added or removed meanwhile may or may not be returned.
- */
-void hmap_core_iter_start(struct hmap_core *h, struct hmap_core_iter *it)
-{
-	u64 r;
-
-	memset(it, 0, sizeof(*it));
-	it->h = h;
-	it->check_bucket = HMAP_NO_CHECK;
-	if (!h->count || !h->buckets) {
-		it->done = true;
-		return;
-	}
-	it->gen = h->buckets;
-	it->gen->refs++;
-	h->niters++;
-	it->epoch = h->iter_epoch;
-	it->clears = h->clears;
-	it->B = it->gen->B;
-	r = hmap_random_u64();
-	it->start_bucket = r & bucket_mask(it->B);
-	it->offset = (r >> it->B) & (HMAP_SLOTS - 1);
-	it->bucket = it->start_bucket;
-}
-EXPORT_SYMBOL_IF_KUNIT(hmap_core_iter_start);
-
-/**
- * hmap_core_iter_end() - finish an iteration and drop its references.
- * @it: iterator; ending twice is harmless.
- */
-void hmap_core_iter_end(struct hmap_core_iter *it)
-{
-	struct hmap_core *h = it->h;
-
-	if (it->done)
-		return;
-	it->done = true;
-	if (it->chain_gen)
-		gen_put(it->chain_gen);
-	gen_put(it->gen);
-	it->chain_gen = NULL;
-	it->gen = NULL;
-	if (!--h->niters)
-		obj_flush_deferred(h);
-}
-EXPORT_SYMBOL_IF_KUNIT(hmap_core_iter_end);
-
-/* Pick the chain that stands for the next bucket of the iterator's array. */
-static void iter_enter_bucket(struct hmap_core_iter *it)
-{
-	struct hmap_core *h = it->h;
-	struct hmap_gen *old = h->oldbuckets;
-	u8 *ob;
-
-	it->check_bucket = HMAP_NO_CHECK;
-	it->b = gen_bucket(h, it->gen, it->bucket);
-	/*
-	 * A resize started before this iteration and is not finished: an
-	 * unevacuated old bucket holds this bucket's keys, mixed with those
-	 * of its sibling when the array doubled, or with its sibling's chain
-	 * to walk next when it halved.
-	 */
-	if (old && it->gen == h->buckets) {
-		ob = gen_bucket(h, old, it->bucket & bucket_mask(old->B));
-		if (!bucket_evacuated(ob)) {
-			it->b = ob;
-			it->chain_gen = old;
-			old->refs++;
-			/* A shrink: the sibling pours into this bucket too. */
-			if (h->flags & HMAP_F_SHRINK)
-				it->next_chain = gen_bucket(h, old, it->bucket +
-							    (1UL << it->B));
-			else if (!(h->flags & HMAP_F_SAME_SIZE))
-				it->check_bucket = it->bucket;
-		}
-	}
-	if (++it->bucket == 1UL << it->B) {
-		it->bucket = 0;
-		it->wrapped = true;
-	}
-	it->i = 0;
-}
-
-static void iter_leave_chain(struct hmap_core_iter *it)
-{
-	if (it->chain_gen) {
-		gen_put(it->chain_gen);
-		it->chain_gen = NULL;
-	}
-}
-
-/**
- * hmap_core_iter_next() - the next entry.
- * @it: iterator.
- * @key: receives a pointer to the key.
- * @value: receives a pointer to the value.
- *
- * Both pointers are valid until the next write to the map.
- *
- * Return: true if an entry was returned; false at the end, or if the
- * iteration went stale (@it->stale): a map with out-of-line keys deleted
- * more of them than it holds back for iterators. Either way the iterator
- * is then ended. Also false, with @it->paused set and the iterator still
- * live, when a non-zero @it->budget ran out.
- */
-bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
-			 void **value)
-{
-	struct hmap_core *h = it->h;
-	unsigned int off;
-	void *k, *v;
-	u8 top;
-
-	while (!it->done) {
-		/* Cleared since it started: no key it could return is left. */
-		if (unlikely(it->clears != h->clears)) {
-			hmap_core_iter_end(it);
-			break;
-		}
-		/* Keys it might still read were freed: see obj_free(). */
-		if (unlikely(it->epoch != h->iter_epoch)) {
-			it->stale = true;
-			hmap_core_iter_end(it);
-			break;
-		}
-		if (!it->b) {
-			if (it->bucket == it->start_bucket && it->wrapped) {
-				hmap_core_iter_end(it);
-				break;
-			}
-			/* Bounded work per step: mostly empty maps are long. */
-			if (it->budget && !--it->budget) {
-				it->paused = true;
-				return false;
-			}
-			iter_enter_bucket(it);
-		}
-		for (; it->i < HMAP_SLOTS; it->i++) {
-			off = (it->i + it->offset) & (HMAP_SLOTS - 1);
-			top = it->b[off];
-			if (tophash_empty(top) || top == HMAP_EVACUATED_EMPTY)
-				continue;
-			k = slot_key(h, it->b, off);
-			if (it->check_bucket != HMAP_NO_CHECK &&
-			    (hmap_core_hash(h, k) & bucket_mask(it->B)) !=
-			    it->check_bucket)
-				continue;
-			if (tophash_evacuated(top)) {
-				/* Moved since: the current map has the truth. */
-				v = hmap_core_lookup(h, k);
-				if (!v)
-					continue;
-			} else {
-				v = slot_value(h, it->b, off);
-			}
-			it->i++;
-			*key = k;
-			*value = v;
-			return true;
-		}
-		it->b = bucket_next(h, it->b);
-		it->i = 0;
-		if (!it->b) {
-			it->b = it->next_chain;
-			it->next_chain = NULL;
-		}
-		if (!it->b)
-			iter_leave_chain(it);
-	}
-	return false;
-}
-EXPORT_SYMBOL_IF_KUNIT(hmap_core_iter_next);
-
-/* ---- statistics and validation ---- */
-
-static unsigned long gen_overflow_allocs(const struct hmap_gen *gen)
-{
-	const struct hmap_ovf *o;
-	unsigned long n = 0;
-
-	for (o = gen->ovf; o; o = o->next)
-		n++;
-	return n;
-}
-
-static u64 gen_footprint(const struct hmap_core *h, const struct hmap_gen *gen)
-{
-	return gen_bytes(h, gen->nbuckets) + gen_overflow_allocs(gen) *
-	       (sizeof(struct hmap_ovf) + h->bucket_size);
-}
-
-/**
- * hmap_core_stats() - describe the map's shape.
- * @h: the map.
- * @st: filled in.
- *
- * Walks every chain of the current array: O(buckets).
- */
-void hmap_core_stats(const struct hmap_core *h, struct hmap_core_stats *st)
-{
-	unsigned long idx, len;
-	u8 *b;
-
-	memset(st, 0, sizeof(*st));
-	st->count = h->count;
-	st->B = h->B;
-	if (h->oldbuckets) {
-		st->old_buckets = 1UL << h->oldbuckets->B;
-		st->shrinking = h->flags & HMAP_F_SHRINK;
-		/* In old buckets: a shrink's unit is a pair of them. */
-		st->nevacuate = h->nevacuate << st->shrinking;
-		st->same_size = h->flags & HMAP_F_SAME_SIZE;
-		st->bytes += gen_footprint(h, h->oldbuckets);
-	}
-	if (!h->buckets)
-		return;
-	st->buckets = 1UL << h->B;
-	st->bytes += gen_footprint(h, h->buckets);
-	if (h->reserve)
-		st->bytes += gen_bytes(h, h->reserve->nbuckets);
-	if (h->indirect_key)
-		st->bytes += h->count * (sizeof(struct hmap_obj) + h->key_size);
-	if (h->indirect_value)
-		st->bytes += h->count *
-			     (sizeof(struct hmap_obj) + h->value_size);
-	for (idx = 0; idx < st->buckets; idx++) {
-		len = 0;
-		for (b = gen_bucket(h, h->buckets, idx); b; b = bucket_next(h, b))
-			len++;
-		st->overflow += len - 1;
-		st->chain_hist[min(len, 8UL) - 1]++;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(hmap_core_stats);
-
-struct validate_ctx {
-	const struct hmap_core *h;
-	const char *why;
-	unsigned long live;
-	unsigned long overflow;
-	unsigned long max_hops;
-};
-
-#define VALIDATE_FAIL(ctx, msg) ({ (ctx)->why = (msg); -EUCLEAN; })
-
-static int validate_slot(struct validate_ctx *ctx, const struct hmap_gen *gen,
-			 u8 *b, unsigned int i, unsigned long idx)
-{
-	const struct hmap_core *h = ctx->h;
-	unsigned int fi;
-	void *key;
-	u64 hash;
-
-	if (tophash_empty(b[i])) {
-		if (memchr_inv(slot_key_raw(h, b, i), 0, h->key_slot) ||
-		    memchr_inv(slot_value_raw(h, b, i), 0, h->value_slot))
-			return VALIDATE_FAIL(ctx, "empty slot not zeroed");
-		return 0;
-	}
-	key = slot_key(h, b, i);
-	hash = hmap_core_hash(h, key);
-	if (hmap_core_tophash(hash) != b[i])
-		return VALIDATE_FAIL(ctx, "tophash does not match the key");
-	if ((hash & bucket_mask(gen->B)) != idx)
-		return VALIDATE_FAIL(ctx, "key in the wrong bucket");
-	if (find_key(h, key, hash, &fi) != b || fi != i)
-		return VALIDATE_FAIL(ctx, "key present twice or unreachable");
-	ctx->live++;
-	return 0;
-}
-
-/* Check one chain; @evacuated says which of the two legal states it is in. */
-static int validate_chain(struct validate_ctx *ctx, const struct hmap_gen *gen,
-			  unsigned long idx, bool evacuated)
-{
-	const struct hmap_core *h = ctx->h;
-	unsigned long hops = 0;
-	bool rest = false;
-	unsigned int i;
-	int err;
-	u8 *b;
-
-	for (b = gen_bucket(h, gen, idx); b; b = bucket_next(h, b)) {
-		if (++hops > ctx->max_hops)
-			return VALIDATE_FAIL(ctx, "overflow chain loops");
-		if (hops > 1 && gen == h->buckets)
-			ctx->overflow++;
-		for (i = 0; i < HMAP_SLOTS; i++) {
-			if (evacuated) {
-				if (!tophash_evacuated(b[i]))
-					return VALIDATE_FAIL(ctx, "chain partly evacuated");
-				continue;
-			}
-			if (tophash_evacuated(b[i]))
-				return VALIDATE_FAIL(ctx, "evacuated state in a live chain");
-			if (rest && b[i] != HMAP_EMPTY_REST)
-				return VALIDATE_FAIL(ctx, "slot in use after emptyRest");
-			rest = b[i] == HMAP_EMPTY_REST;
-			err = validate_slot(ctx, gen, b, i, idx);
-			if (err)
-				return err;
-		}
-	}
-	return 0;
-}
-
-static bool chain_has_entries(const struct hmap_core *h,
-			      const struct hmap_gen *gen, unsigned long idx)
-{
-	unsigned int i;
-	u8 *b;
-
-	for (b = gen_bucket(h, gen, idx); b; b = bucket_next(h, b))
-		for (i = 0; i < HMAP_SLOTS; i++)
-			if (!tophash_empty(b[i]))
-				return true;
-	return false;
-}
-
-/* The resize in progress: its old array, evacuation mark and new buckets. */
-static int validate_old(struct validate_ctx *ctx)
-{
-	const struct hmap_core *h = ctx->h;
-	const struct hmap_gen *old = h->oldbuckets;
-	bool same = h->flags & HMAP_F_SAME_SIZE;
-	bool shrink = h->flags & HMAP_F_SHRINK;
-	unsigned long units = evac_units(h), j, unit;
-	bool ev;
-	int err;
-
-	if (same && shrink)
-		return VALIDATE_FAIL(ctx, "resize both same-size and shrinking");
-	if (old->B != (shrink ? h->B + 1 : h->B - !same) || old->detached)
-		return VALIDATE_FAIL(ctx, "old array does not match B");
-	if (h->nevacuate >= units)
-		return VALIDATE_FAIL(ctx, "nevacuate past the old array");
-	for (j = 0; j < 1UL << old->B; j++) {
-		ev = bucket_evacuated(gen_bucket(h, old, j));
-		unit = j & (units - 1);
-		if (unit < h->nevacuate && !ev)
-			return VALIDATE_FAIL(ctx, "bucket below nevacuate not evacuated");
-		if (shrink && j < units &&
-		    ev != bucket_evacuated(gen_bucket(h, old, j + units)))
-			return VALIDATE_FAIL(ctx, "shrink pair half evacuated");
-		err = validate_chain(ctx, old, j, ev);
-		if (err)
-			return err;
-		if (ev)
-			continue;
-		if (shrink ? chain_has_entries(h, h->buckets, unit) :
-		    chain_has_entries(h, h->buckets, j) ||
-		    (!same && chain_has_entries(h, h->buckets, j + units)))
-			return VALIDATE_FAIL(ctx, "entries ahead of their evacuation");
-	}
-	return 0;
-}
-
-/**
- * hmap_core_validate() - check every invariant of the map.
- * @h: the map.
- * @why: on failure, a description of the first broken invariant.
- *
- * O(entries); for tests and debugging.
- *
- * Return: 0 if the map is consistent, -EUCLEAN otherwise.
- */
-int hmap_core_validate(const struct hmap_core *h, const char **why)
-{
-	struct validate_ctx ctx = { .h = h, .why = "" };
-	unsigned long idx, n;
-	const u8 *b;
-	int err;
-
-	*why = "";
-	if (!h->buckets) {
-		if (!h->count && !h->oldbuckets && !h->B)
-			return 0;
-		*why = "entries without a bucket array";
-		return -EUCLEAN;
-	}
-	/* No chain can be longer than every bucket the map owns. */
-	ctx.max_hops = h->buckets->nbuckets + gen_overflow_allocs(h->buckets) + 1;
-	if (h->oldbuckets)
-		ctx.max_hops += h->oldbuckets->nbuckets +
-				gen_overflow_allocs(h->oldbuckets);
-	err = 0;
-	if (h->buckets->B != h->B || h->buckets->detached)
-		err = VALIDATE_FAIL(&ctx, "bucket array does not match B");
-	else if (h->B < h->min_B)
-		err = VALIDATE_FAIL(&ctx, "B below what the creation hint asked for");
-	else if (!h->oldbuckets && (h->flags & HMAP_F_SHRINK))
-		err = VALIDATE_FAIL(&ctx, "shrink flag without a resize");
-	else if (!h->oldbuckets && (h->flags & HMAP_F_SAME_SIZE))
-		err = VALIDATE_FAIL(&ctx, "same-size flag without growth");
-	else if (h->oldbuckets)
-		err = validate_old(&ctx);
-	for (idx = 0; !err && idx < 1UL << h->B; idx++)
-		err = validate_chain(&ctx, h->buckets, idx, false);
-	if (!err && ctx.live != h->count)
-		err = VALIDATE_FAIL(&ctx, "count does not match live slots");
-	if (!err && h->B <= HMAP_NOVERFLOW_EXACT_B &&
-	    ctx.overflow != h->noverflow)
-		err = VALIDATE_FAIL(&ctx, "noverflow does not match the chains");
-	for (n = 0, b = h->spare; !err && b; b = bucket_next(h, b))
-		if (++n > h->nspare)
-			err = VALIDATE_FAIL(&ctx, "spare list longer than nspare");
-	if (!err && n != h->nspare)
-		err = VALIDATE_FAIL(&ctx, "spare list shorter than nspare");
-	if (!err && (h->buckets->next_prealloc < 1U << h->B ||
-		     h->buckets->next_prealloc > h->buckets->nbuckets))
-		err = VALIDATE_FAIL(&ctx, "preallocated overflow index out of range");
-	*why = ctx.why;
-	return err;
-}
-EXPORT_SYMBOL_IF_KUNIT(hmap_core_validate);

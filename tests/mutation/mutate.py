@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Mutation testing of the hmap core (kmod/hmap_core.c) with the native tests.
+"""Mutation testing of the hmap core (kmod/hmap_{core,grow,iter,validate}.c)
+with the native tests.
 
-Each mutant changes one operator of a copy of hmap_core.c; the copy is
-compiled with the KUnit suites (through the userspace shim) and the
-differential test, and the mutant is killed if either fails, crashes or
-times out. kmod/hmap_core.c itself is only read, never written.
+Each mutant changes one operator of a copy of one core file; the core is
+compiled as one translation unit with that copy in place of the file, with
+the KUnit suites (through the userspace shim) and the differential test,
+and the mutant is killed if either fails, crashes or times out. kmod/ is
+only read, never written.
 
 Operator classes:
   cmp-boundary  <  <=  >  >=  shifted by one (< to <=, ...)
@@ -331,16 +333,20 @@ class Runner:
         self.difftest_o = os.path.join(self.work, "difftest.o")
         self.cc(self.difftest_o, [a.difftest])
 
-    def build(self, wdir, core_src):
+    def build(self, wdir, mutated=None, text=None):
+        """Build with @text in place of core file @mutated (None: as is)."""
         os.makedirs(wdir, exist_ok=True)
-        with open(os.path.join(wdir, "hmap_core.c"), "w") as f:
-            f.write(core_src)
-        # The shim's hmap_internal.h first, as core/hmap_core_user.c does.
+        incs = [os.path.join(self.args.shimdir, "hmap_internal.h")]
+        for path in self.args.core:
+            if path == mutated:
+                path = os.path.join(wdir, os.path.basename(path))
+                with open(path, "w") as f:
+                    f.write(text)
+            incs.append(path)
+        # The shim's hmap_internal.h first, as shim/hmap_core_user.c does.
         wrapper = os.path.join(wdir, "core_user.c")
         with open(wrapper, "w") as f:
-            f.write('#include "%s"\n#include "%s"\n' %
-                    (os.path.join(self.args.shimdir, "hmap_internal.h"),
-                     os.path.join(wdir, "hmap_core.c")))
+            f.write("".join('#include "%s"\n' % i for i in incs))
         core_o = os.path.join(wdir, "core.o")
         self.cc(core_o, [wrapper])
         kn = os.path.join(wdir, "kunit_native")
@@ -365,10 +371,10 @@ class Runner:
             return "difftest"
         return None
 
-    def mutant(self, src, mu, timeout, slot):
+    def mutant(self, srcs, mu, timeout, slot):
         wdir = os.path.join(self.work, "w%d" % slot)
         try:
-            kn, dt = self.build(wdir, mu.apply(src))
+            kn, dt = self.build(wdir, mu.file, mu.apply(srcs[mu.file]))
         except RuntimeError:
             return "stillborn"
         killed = self.test(kn, dt, timeout)
@@ -392,7 +398,10 @@ def read_equivalent(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--core", default=os.path.join(TOP, "kmod/hmap_core.c"))
+    ap.add_argument("--core", nargs="+",
+                    default=[os.path.join(TOP, "kmod", f) for f in
+                             ("hmap_core.c", "hmap_grow.c", "hmap_iter.c", "hmap_validate.c")],
+                    help="the core's files, in the order the unity build includes them")
     ap.add_argument("--cc", default=os.environ.get("CC", "gcc"))
     ap.add_argument("--cflags", default="-std=gnu11 -g -O1 -no-pie -w "
                     "-fsanitize=address,undefined -fno-sanitize-recover=all "
@@ -426,26 +435,34 @@ def main():
                     help="also list survivors judged equivalent")
     args = ap.parse_args()
     if args.kunit is None:
-        kd = os.path.join(TOP, "kunit")
+        kd = os.path.join(TOOLS, "kunit")
         args.kunit = sorted(os.path.join(kd, f) for f in os.listdir(kd)
                             if f.endswith("_kunit.c") and f not in
                             ("hmap_api_kunit.c", "hmap_concurrency_kunit.c"))
         args.kunit.append(os.path.join(kd, "hmap_test_util.c"))
 
-    with open(args.core) as f:
-        src = f.read()
-    digest = hashlib.sha1(src.encode()).hexdigest()
-    lines = scan_lines(src, mask(src))
-    muts = gen_mutants(src, lines)
-    muts.sort(key=lambda mu: (mu.start, mu.cls, mu.repl))
-    assign_ids(muts, src)
+    srcs, digests, muts = {}, {}, []
+    for path in args.core:
+        with open(path) as f:
+            srcs[path] = f.read()
+        digests[path] = hashlib.sha1(srcs[path].encode()).hexdigest()
+        fmuts = gen_mutants(srcs[path], scan_lines(srcs[path], mask(srcs[path])))
+        fmuts.sort(key=lambda mu: (mu.start, mu.cls, mu.repl))
+        assign_ids(fmuts, srcs[path])
+        for mu in fmuts:
+            mu.file = path
+        muts += fmuts
+    order = {path: k for k, path in enumerate(args.core)}
+
+    def where(mu):
+        return "%s:%d" % (os.path.basename(mu.file), mu.line.no)
 
     if args.show:
         for mu in muts:
             if mu.id == args.show:
-                old, new = mu.describe(src)
-                print("%s %s:%d %s [%s]\n- %s\n+ %s" % (mu.id, os.path.basename(args.core),
-                      mu.line.no, mu.line.func, mu.cls, old, new))
+                old, new = mu.describe(srcs[mu.file])
+                print("%s %s %s [%s]\n- %s\n+ %s" % (mu.id, where(mu), mu.line.func,
+                      mu.cls, old, new))
                 return 0
         print("no mutant %s" % args.show, file=sys.stderr)
         return 1
@@ -460,14 +477,14 @@ def main():
     sampled = ""
     if args.sample and args.sample < len(sel):
         sel = sorted(random.Random(args.seed).sample(sel, args.sample),
-                     key=lambda mu: mu.start)
+                     key=lambda mu: (order[mu.file], mu.start))
         sampled = " (seeded sample %d of %d, seed %d)" % (len(sel), len(muts), args.seed)
 
     if args.list:
         for mu in sel:
-            old, new = mu.describe(src)
-            print("%s %4d %-24s %-12s %s  =>  %s" % (mu.id, mu.line.no, mu.line.func,
-                                                     mu.cls, old, new))
+            old, new = mu.describe(srcs[mu.file])
+            print("%s %-20s %-24s %-12s %s  =>  %s" % (mu.id, where(mu), mu.line.func,
+                                                       mu.cls, old, new))
         print("%d mutants%s" % (len(sel), sampled))
         return 0
 
@@ -482,7 +499,7 @@ def main():
     try:
         runner.prepare()
         tb = time.time()
-        kn, dt = runner.build(os.path.join(runner.work, "base"), src)
+        kn, dt = runner.build(os.path.join(runner.work, "base"))
         tr = time.time()
         bad = runner.test(kn, dt, 600)
         if bad:
@@ -492,7 +509,8 @@ def main():
         base_run, base_build = time.time() - tr, tr - tb
         timeout = args.timeout or max(10.0, 20 * base_run)
         print("mutation: %d mutants of %s%s, %d jobs, build %.1fs + tests %.1fs each, "
-              "timeout %.0fs" % (len(sel), os.path.relpath(args.core, TOP), sampled,
+              "timeout %.0fs" % (len(sel), " ".join(os.path.relpath(p, TOP) for p in args.core),
+                                 sampled,
                                  args.jobs, base_build, base_run, timeout), flush=True)
         slots = list(range(args.jobs))
         done = 0
@@ -505,7 +523,7 @@ def main():
                 if mu is None:
                     return
                 slot = slots.pop()
-                pending[ex.submit(runner.mutant, src, mu, timeout, slot)] = (mu, slot)
+                pending[ex.submit(runner.mutant, srcs, mu, timeout, slot)] = (mu, slot)
 
             for _ in range(args.jobs):
                 submit()
@@ -524,9 +542,10 @@ def main():
         print("\nmutation: interrupted", file=sys.stderr)
     finally:
         runner.cleanup()
-        with open(args.core) as f:
-            assert hashlib.sha1(f.read().encode()).hexdigest() == digest, \
-                "hmap_core.c changed during the run"
+        for path in args.core:
+            with open(path) as f:
+                assert hashlib.sha1(f.read().encode()).hexdigest() == digests[path], \
+                    "%s changed during the run" % path
     if interrupted:
         return 130
 
@@ -535,10 +554,9 @@ def main():
     if args.log:
         with open(args.log, "w") as f:
             for mu in sel:
-                old, new = mu.describe(src)
-                f.write("%s %s:%d %s [%s] %s\n    - %s\n    + %s\n" % (
-                    mu.id, os.path.basename(args.core), mu.line.no, mu.line.func, mu.cls,
-                    mu.result, old, new))
+                old, new = mu.describe(srcs[mu.file])
+                f.write("%s %s %s [%s] %s\n    - %s\n    + %s\n" % (
+                    mu.id, where(mu), mu.line.func, mu.cls, mu.result, old, new))
     print()
     rows = {c: [0, 0, 0, 0] for c in CLASSES}   # killed, survived, equivalent, stillborn
     survivors, equivalents = [], []
@@ -576,10 +594,10 @@ def main():
     if listed:
         print("\nsurviving mutants%s:" % ("" if args.all_survivors else
                                           " not in %s" % os.path.basename(args.equivalent)))
-        for mu in sorted(listed, key=lambda mu: mu.start):
-            old, new = mu.describe(src)
-            print("  %s %s:%d %s [%s]%s\n      - %s\n      + %s" % (
-                mu.id, os.path.basename(args.core), mu.line.no, mu.line.func, mu.cls,
+        for mu in sorted(listed, key=lambda mu: (order[mu.file], mu.start)):
+            old, new = mu.describe(srcs[mu.file])
+            print("  %s %s %s [%s]%s\n      - %s\n      + %s" % (
+                mu.id, where(mu), mu.line.func, mu.cls,
                 " (equivalent)" if mu.id in eq else "", old, new))
     ids = {mu.id for mu in muts}
     stale = [i for i in eq if i not in ids]

@@ -6,3 +6,6 @@
  */
 #include "hmap_internal.h"
 #include "../../kmod/hmap_core.c"
+#include "../../kmod/hmap_grow.c"
+#include "../../kmod/hmap_iter.c"
+#include "../../kmod/hmap_validate.c"

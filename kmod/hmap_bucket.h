@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The bucket layout, and what the core's files (hmap_core.c, hmap_grow.c,
+ * hmap_iter.c, hmap_validate.c) share among themselves. Only they include
+ * it: the API layer and the tests see hmap_core.h.
+ */
+#ifndef _HMAP_BUCKET_H
+#define _HMAP_BUCKET_H
+
+#include "hmap_core.h"
+
+/* A separately allocated overflow bucket, listed in its generation. */
+struct hmap_ovf {
+	struct hmap_ovf *next;
+	u8 bucket[] __aligned(8);
+};
+
+/* Above this B, noverflow counts probabilistically (it is a u16). */
+#define HMAP_NOVERFLOW_EXACT_B	15
+
+/* An old-array slot in this range has been evacuated. */
+static inline bool tophash_evacuated(u8 top)
+{
+	return top > HMAP_EMPTY_ONE && top < HMAP_MIN_TOPHASH;
+}
+
+static inline bool tophash_empty(u8 top)
+{
+	return top <= HMAP_EMPTY_ONE;
+}
+
+static inline bool bucket_evacuated(const u8 *b)
+{
+	return tophash_evacuated(b[0]);
+}
+
+static inline unsigned long bucket_mask(u8 B)
+{
+	return (1UL << B) - 1;
+}
+
+static inline u8 *gen_bucket(const struct hmap_core *h,
+			     const struct hmap_gen *gen, unsigned long idx)
+{
+	return (u8 *)gen->data + idx * h->bucket_size;
+}
+
+/* READ_ONCE: lockless lookups walk chains while a writer links them. */
+static inline u8 *bucket_next(const struct hmap_core *h, const u8 *b)
+{
+	return READ_ONCE(*(u8 * const *)(b + h->ovf_off));
+}
+
+static inline void bucket_set_next(const struct hmap_core *h, u8 *b, u8 *next)
+{
+	WRITE_ONCE(*(u8 **)(b + h->ovf_off), next);
+}
+
+static inline u8 *slot_key_raw(const struct hmap_core *h, u8 *b,
+			       unsigned int i)
+{
+	return b + HMAP_SLOTS + i * h->key_slot;
+}
+
+static inline u8 *slot_value_raw(const struct hmap_core *h, u8 *b,
+				 unsigned int i)
+{
+	return b + h->values_off + i * h->value_slot;
+}
+
+/*
+ * An out-of-line key or value pointer is NULL while its slot is being
+ * filled or cleared; lockless lookups see that as "no entry" and retry.
+ */
+static inline void *slot_key(const struct hmap_core *h, u8 *b, unsigned int i)
+{
+	u8 *k = slot_key_raw(h, b, i);
+
+	return h->indirect_key ? READ_ONCE(*(void **)k) : k;
+}
+
+static inline void *slot_value(const struct hmap_core *h, u8 *b,
+			       unsigned int i)
+{
+	u8 *v = slot_value_raw(h, b, i);
+
+	return h->indirect_value ? READ_ONCE(*(void **)v) : v;
+}
+
+/*
+ * Out-of-line objects carry a link so that a deleted key can wait for the
+ * map's iterators to finish: an iterator may still read it through an
+ * evacuated slot of an old array.
+ */
+struct hmap_obj {
+	struct hmap_obj *next;
+	struct rcu_head rcu;
+	u8 data[] __aligned(8);
+};
+
+static inline size_t gen_bytes(const struct hmap_core *h, u32 nbuckets)
+{
+	return sizeof(struct hmap_gen) + (size_t)nbuckets * h->bucket_size;
+}
+
+/*
+ * Units an evacuation moves one at a time, and nevacuate counts: the old
+ * buckets of a growth, the pairs of old buckets of a shrink.
+ */
+static inline unsigned long evac_units(const struct hmap_core *h)
+{
+	if (h->flags & HMAP_F_SHRINK)
+		return 1UL << h->B;
+	return 1UL << h->oldbuckets->B;
+}
+
+/* hmap_core.c */
+struct hmap_gen *hmap_gen_take(struct hmap_core *h, u8 B, gfp_t gfp);
+void hmap_gen_release(struct hmap_gen *gen);
+void hmap_gen_put(struct hmap_gen *gen);
+void hmap_obj_free(struct hmap_core *h, void *p, bool is_key);
+void hmap_obj_flush_deferred(struct hmap_core *h);
+int hmap_overflow_reserve(struct hmap_core *h, unsigned int n, gfp_t gfp);
+u8 *hmap_overflow_link(struct hmap_core *h, u8 *last, gfp_t gfp);
+u8 *hmap_find_key(const struct hmap_core *h, const void *key, u64 hash,
+		  unsigned int *slot);
+
+/* hmap_grow.c */
+bool hmap_need_grow(const struct hmap_core *h);
+bool hmap_need_shrink(const struct hmap_core *h);
+int hmap_grow_start(struct hmap_core *h, gfp_t gfp);
+int hmap_grow_work(struct hmap_core *h, unsigned long bucket, gfp_t gfp);
+
+#endif /* _HMAP_BUCKET_H */

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hmap core: growth, shrinking and incremental evacuation.
+ *
+ * A growth doubles the bucket array (or keeps its size, to pack the chains
+ * that deletions left sparse); a shrink halves it. Either way the old array
+ * stays in place and is evacuated a unit at a time by the writes that
+ * follow and by hmap_core_grow_step(): an old bucket of a growth, split
+ * into X and Y by the hash bit 2^oldB, or the pair of old buckets j and
+ * j + 2^(B-1) of a shrink, merged into new bucket j. The DOC comment of
+ * hmap_core.c states the invariants; hmap_validate.c checks them.
+ */
+#include "hmap_internal.h"
+#include "hmap_core.h"
+#include "hmap_bucket.h"
+
+static bool too_many_overflow(u16 noverflow, u8 B)
+{
+	return noverflow >= 1U << min_t(u8, B, HMAP_NOVERFLOW_EXACT_B);
+}
+
+struct evac_dst {
+	u8 *b;
+	unsigned int i;
+};
+
+/*
+ * Overflow buckets needed to evacuate the chain at @b. The destinations
+ * are empty (nothing is inserted into them before this evacuation), so a
+ * chain that fits one bucket never needs any and is not hashed.
+ */
+static unsigned int evac_overflow_needed(struct hmap_core *h, u8 *b,
+					 unsigned long newbit)
+{
+	unsigned long n[2] = { 0, 0 };
+	bool same = h->flags & HMAP_F_SAME_SIZE;
+	unsigned int i, need = 0, k;
+	u8 *c;
+
+	if (!bucket_next(h, b))
+		return 0;
+	for (c = b; c; c = bucket_next(h, c))
+		for (i = 0; i < HMAP_SLOTS; i++)
+			if (!tophash_empty(c[i]))
+				n[!same && (hmap_core_hash(h, slot_key(h, c, i)) &
+					    newbit)]++;
+	for (k = 0; k < 2; k++)
+		if (n[k] > HMAP_SLOTS)
+			need += (n[k] - 1) / HMAP_SLOTS;
+	return need;
+}
+
+static void evac_copy(struct hmap_core *h, struct evac_dst *dst, u8 *src,
+		      unsigned int i, u8 top)
+{
+	if (dst->i == HMAP_SLOTS) {
+		/* Reserved by evac_overflow_needed(), cannot fail. */
+		dst->b = hmap_overflow_link(h, dst->b, 0);
+		dst->i = 0;
+	}
+	memcpy(slot_key_raw(h, dst->b, dst->i), slot_key_raw(h, src, i),
+	       h->key_slot);
+	memcpy(slot_value_raw(h, dst->b, dst->i), slot_value_raw(h, src, i),
+	       h->value_slot);
+	/* Publish the slot only once its key and value are in place. */
+	smp_store_release(&dst->b[dst->i], top);
+	dst->i++;
+	h->moved++;
+}
+
+/*
+ * Copy every live entry of old bucket @oldb to X or Y and mark its slots
+ * evacuated. The old slots keep their contents for iterators.
+ */
+static int evacuate_chain(struct hmap_core *h, unsigned long oldb,
+			  unsigned long newbit, gfp_t gfp)
+{
+	bool same = h->flags & HMAP_F_SAME_SIZE;
+	struct evac_dst xy[2] = { };
+	unsigned int i, use_y;
+	unsigned int need;
+	int err;
+	u8 *b;
+
+	need = evac_overflow_needed(h, gen_bucket(h, h->oldbuckets, oldb),
+				    newbit);
+	err = hmap_overflow_reserve(h, need, gfp);
+	if (err)
+		return err;
+
+	xy[0].b = gen_bucket(h, h->buckets, oldb);
+	if (!same)
+		xy[1].b = gen_bucket(h, h->buckets, oldb + newbit);
+
+	for (b = gen_bucket(h, h->oldbuckets, oldb); b; b = bucket_next(h, b)) {
+		for (i = 0; i < HMAP_SLOTS; i++) {
+			u8 top = b[i];
+
+			if (tophash_empty(top)) {
+				b[i] = HMAP_EVACUATED_EMPTY;
+				continue;
+			}
+			if (WARN_ON_ONCE(top < HMAP_MIN_TOPHASH))
+				continue;
+			use_y = !same &&
+				(hmap_core_hash(h, slot_key(h, b, i)) & newbit);
+			b[i] = HMAP_EVACUATED_X + use_y;
+			evac_copy(h, &xy[use_y], b, i, top);
+		}
+	}
+	return 0;
+}
+
+/* Live slots of the chain at @b. */
+static unsigned long chain_live(u8 *b, const struct hmap_core *h)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (; b; b = bucket_next(h, b))
+		for (i = 0; i < HMAP_SLOTS; i++)
+			n += !tophash_empty(b[i]);
+	return n;
+}
+
+/*
+ * Shrinking: copy every live entry of old buckets @j and @j + @half into
+ * new bucket @j, both at once, so that a new bucket is empty until both
+ * its sources are evacuated (the same invariant a growth keeps).
+ */
+static int shrink_pair(struct hmap_core *h, unsigned long j,
+		       unsigned long half, gfp_t gfp)
+{
+	u8 *src[2] = { gen_bucket(h, h->oldbuckets, j),
+		       gen_bucket(h, h->oldbuckets, j + half) };
+	struct evac_dst dst = { gen_bucket(h, h->buckets, j), 0 };
+	unsigned long n = chain_live(src[0], h) + chain_live(src[1], h);
+	unsigned int i, k;
+	int err;
+	u8 *b;
+
+	err = hmap_overflow_reserve(h, n > HMAP_SLOTS ?
+				    (n - 1) / HMAP_SLOTS : 0, gfp);
+	if (err)
+		return err;
+	for (k = 0; k < ARRAY_SIZE(src); k++) {
+		for (b = src[k]; b; b = bucket_next(h, b)) {
+			for (i = 0; i < HMAP_SLOTS; i++) {
+				u8 top = b[i];
+
+				if (tophash_empty(top)) {
+					b[i] = HMAP_EVACUATED_EMPTY;
+					continue;
+				}
+				b[i] = HMAP_EVACUATED_X;
+				evac_copy(h, &dst, b, i, top);
+			}
+		}
+	}
+	return 0;
+}
+
+/* Move nevacuate past evacuated units; release the old array at the end. */
+static void advance_evacuation_mark(struct hmap_core *h, unsigned long units)
+{
+	unsigned long stop;
+
+	h->nevacuate++;
+	/* Bounded, to keep every write O(1); Go found 1024 ample. */
+	stop = min(h->nevacuate + 1024, units);
+	while (h->nevacuate != stop &&
+	       bucket_evacuated(gen_bucket(h, h->oldbuckets, h->nevacuate)))
+		h->nevacuate++;
+	if (h->nevacuate == units) {
+		struct hmap_gen *old = h->oldbuckets;
+
+		WRITE_ONCE(h->oldbuckets, NULL);
+		hmap_gen_release(old);
+		h->flags &= ~(HMAP_F_SAME_SIZE | HMAP_F_SHRINK);
+	}
+}
+
+/* Evacuate unit @oldb (an old bucket, or the pair @oldb of a shrink). */
+static int evacuate(struct hmap_core *h, unsigned long oldb, gfp_t gfp)
+{
+	unsigned long units = evac_units(h);
+	int err;
+
+	if (!bucket_evacuated(gen_bucket(h, h->oldbuckets, oldb))) {
+		if (h->flags & HMAP_F_SHRINK)
+			err = shrink_pair(h, oldb, units, gfp);
+		else
+			err = evacuate_chain(h, oldb, units, gfp);
+		if (err)
+			return err;
+	}
+	if (oldb == h->nevacuate)
+		advance_evacuation_mark(h, units);
+	return 0;
+}
+
+/*
+ * Evacuate the old bucket (or pair) that @bucket of the new array draws
+ * from, then one more for progress. Only the first matters to the caller;
+ * if the second fails, a later write retries it.
+ */
+int hmap_grow_work(struct hmap_core *h, unsigned long bucket, gfp_t gfp)
+{
+	int err = evacuate(h, bucket & bucket_mask(h->oldbuckets->B), gfp);
+
+	if (h->oldbuckets)
+		evacuate(h, h->nevacuate, gfp);
+	return err;
+}
+
+/* Make @gen the current array and the current one old, to be evacuated. */
+static void resize_start(struct hmap_core *h, struct hmap_gen *gen, u8 flag)
+{
+	WRITE_ONCE(h->oldbuckets, h->buckets);
+	/* Lockless lookups index @gen with gen->B: publish it initialized. */
+	smp_store_release(&h->buckets, gen);
+	h->B = gen->B;
+	h->flags |= flag;
+	h->nevacuate = 0;
+	h->noverflow = 0;
+	/* Spares belonged to the old array; they are freed with it. */
+	h->spare = NULL;
+	h->nspare = 0;
+}
+
+/* Start a growth: double on load, or same size to pack sparse chains. */
+int hmap_grow_start(struct hmap_core *h, gfp_t gfp)
+{
+	bool bigger = hmap_core_over_load(h->count + 1, h->B) &&
+		      h->B < HMAP_B_MAX;
+	struct hmap_gen *gen;
+
+	gen = hmap_gen_take(h, h->B + bigger, gfp);
+	if (!gen)
+		return -ENOMEM;
+	resize_start(h, gen, bigger ? 0 : HMAP_F_SAME_SIZE);
+	h->growths++;
+	return 0;
+}
+
+/* Deletes left the map at 1/HMAP_SHRINK_DIV of its growth threshold. */
+bool hmap_need_shrink(const struct hmap_core *h)
+{
+	return !h->oldbuckets && h->buckets && h->B > h->min_B &&
+	       h->count * HMAP_LOAD_DEN * HMAP_SHRINK_DIV <=
+	       (unsigned long)HMAP_LOAD_NUM << h->B;
+}
+
+/**
+ * hmap_core_next_shrink_B() - size of the array a shrink would allocate.
+ * @h: the map.
+ *
+ * Return: B - 1 if deletes have left the map due for a shrink that has not
+ * started, else -1.
+ */
+int hmap_core_next_shrink_B(const struct hmap_core *h)
+{
+	return hmap_need_shrink(h) ? h->B - 1 : -1;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_next_shrink_B);
+
+/**
+ * hmap_core_shrink_start() - halve the bucket array, if the map is due.
+ * @h: the map.
+ * @gfp: allocation flags for the new array, unless one was donated.
+ *
+ * Writes and hmap_core_grow_step() then evacuate old buckets j and
+ * j + 2^(B-1) together into new bucket j, as a growth does in reverse.
+ * Deletes call this themselves; callers that allocate outside their lock
+ * donate the array and call it when a delete could not allocate one.
+ *
+ * Return: 0 if a shrink started or the map is not due for one, -ENOMEM
+ * if the array could not be allocated (the map is unchanged).
+ */
+int hmap_core_shrink_start(struct hmap_core *h, gfp_t gfp)
+{
+	struct hmap_gen *gen;
+
+	if (!hmap_need_shrink(h))
+		return 0;
+	gen = hmap_gen_take(h, h->B - 1, gfp);
+	if (!gen)
+		return -ENOMEM;
+	resize_start(h, gen, HMAP_F_SHRINK);
+	h->shrinks++;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_shrink_start);
+
+bool hmap_need_grow(const struct hmap_core *h)
+{
+	if (h->oldbuckets)
+		return false;
+	if (hmap_core_over_load(h->count + 1, h->B))
+		return h->B < HMAP_B_MAX || too_many_overflow(h->noverflow, h->B);
+	return too_many_overflow(h->noverflow, h->B);
+}
+
+/**
+ * hmap_core_grow_step() - advance a resize in progress without a write.
+ * @h: the map.
+ * @max: old buckets (pairs of them, for a shrink) to evacuate at most (0
+ *	is taken as 1).
+ * @gfp: allocation flags for the overflow buckets an evacuation needs.
+ *
+ * Evacuates from the lowest old bucket not yet moved, as writes do, so a
+ * growth or shrink that writes stopped feeding still ends and its old
+ * array is released. Each unit is moved whole or not at all.
+ *
+ * Return: 0 if no resize is in progress any more, -EAGAIN if one still is,
+ * or -ENOMEM if an evacuation could not get its overflow buckets (the map
+ * is unchanged by that step and stays valid).
+ */
+int hmap_core_grow_step(struct hmap_core *h, unsigned int max, gfp_t gfp)
+{
+	int err;
+
+	max = max ?: 1;
+	while (h->oldbuckets && max--) {
+		err = evacuate(h, h->nevacuate, gfp);
+		if (err)
+			return err;
+	}
+	return h->oldbuckets ? -EAGAIN : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_grow_step);
+
+/**
+ * hmap_core_next_grow_B() - size of the array the next insert allocates.
+ * @h: the map.
+ *
+ * Return: the B of that array, or -1 if the next insert of a new key
+ * needs no new array.
+ */
+int hmap_core_next_grow_B(const struct hmap_core *h)
+{
+	if (!h->buckets)
+		return h->min_B;
+	if (!hmap_need_grow(h))
+		return -1;
+	return h->B + (hmap_core_over_load(h->count + 1, h->B) &&
+		       h->B < HMAP_B_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_next_grow_B);
