@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make check`: the one test command. Phases: deps, test kernel (cached), modules, static checks,
-# native userspace tests, the userspace product (build, man lint, completion), one VM boot (KUnit at module load, ioctl selftests, unload, kmemleak),
+# native userspace tests, the userspace product (build, man lint, completion), the KUnit suites in
+# User-Mode Linux (real caches, one CPU; its kernel cached too), one QEMU VM boot (KUnit at module
+# load, ioctl selftests, unload, kmemleak),
 # then a scan of the whole console for kernel splats. Logs go to build/; the output is phase
 # headers, failures, and a last line "N passed, N failed" over every KUnit case, selftest case,
 # native test case, static check and pipeline step (build, boot, load/unload, clean console).
@@ -49,6 +51,28 @@ count_tap() {
 		fail "$name exited with status $rc"
 	fi
 	printf '  %s: %d passed, %d failed, %d skipped\n' "$name" $((ok - skip)) "$nok" "$skip"
+}
+
+# Parse one module's KTAP with the kernel's kunit.py and count its cases.
+# Usage: count_kunit LABEL KTAP_FILE
+count_kunit() {
+	local label=$1 ktap=$2 parsed=${2%.log}.parsed summary p f
+	python3 "$ksrc/tools/testing/kunit/kunit.py" parse "$ktap" >"$parsed" 2>&1 || true
+	summary=$(grep -o 'Testing complete\..*' "$parsed" | tail -n 1)
+	if [ -z "$summary" ]; then
+		fail "kunit.py could not parse $ktap"
+		return
+	fi
+	num() { echo "$summary" | grep -oE "$1: [0-9]+" | grep -oE '[0-9]+' || echo 0; }
+	p=$(num passed)
+	f=$(($(num failed) + $(num crashed) + $(num errors)))
+	pass "$p"
+	failed=$((failed + f))
+	echo "  $label: ${summary#Testing complete. }"
+	# On failure show kunit.py's account of it: failed cases with their messages.
+	[ "$f" -eq 0 ] || grep -vE '\[PASSED\]|={20}|^\[[0-9:]+\] *$|Testing complete' \
+		"$parsed" | head -n 40 | sed -E 's/^\[[0-9:]+\] /    | /'
+	[ "$p" -gt 0 ] || [ "$f" -gt 0 ] || fail "$label ran no KUnit test case"
 }
 
 phase "deps (a first run installs Debian packages: a few minutes)"
@@ -107,6 +131,24 @@ rc=0
 make -s -C "$top/user" completion-test >"$build/completion.log" 2>&1 || rc=$?
 count_tap "completion" "$build/completion.log" "$rc"
 
+phase "UML: KUnit on real caches, one CPU (kernel cached like the test kernel)"
+if "$top/scripts/uml.sh" --kunit 2>"$build/uml-run.log"; then
+	pass
+	ktap=$build/uml-kunit.log
+	# hmap_kunit's KTAP: from its insmod to the next line of /init.
+	sed -n '/^uml-init: insmod \/hmap_kunit.ko$/,/^uml-init: \(done\|FAILED\)$/p' \
+		"$top/build/uml/kunit.log" >"$ktap"
+	if grep -q 'KTAP version' "$ktap"; then
+		count_kunit "kunit hmap_kunit (UML)" "$ktap"
+	else
+		fail "no KUnit output from hmap_kunit in UML ($top/build/uml/kunit.log)"
+	fi
+	grep -nE 'BUG:|WARNING:|Oops|Kernel panic|Call Trace|UBSAN' "$top/build/uml/kunit.log" |
+		head -n 10 | sed 's/^/    | /' | grep . && fail "kernel splats on the UML console"
+else
+	fail "UML run: $(tail -n 1 "$build/uml-run.log")"
+fi
+
 phase "VM: boot, KUnit, selftests, unload, kmemleak"
 if [ "$modules_ok" -eq 0 ]; then
 	fail "VM run skipped: modules did not build"
@@ -143,22 +185,7 @@ for mod in $(sed -nE 's/^HMAP-VM: ktap-begin (.*)/\1/p' "$plain"); do
 		[ "$mod" = hmap_kunit ] && fail "no KUnit output from $mod"
 		continue
 	fi
-	python3 "$ksrc/tools/testing/kunit/kunit.py" parse "$ktap" >"$build/kunit-$mod.parsed" 2>&1 || true
-	summary=$(grep -o 'Testing complete\..*' "$build/kunit-$mod.parsed" | tail -n 1)
-	if [ -z "$summary" ]; then
-		fail "kunit.py could not parse $ktap"
-		continue
-	fi
-	num() { echo "$summary" | grep -oE "$1: [0-9]+" | grep -oE '[0-9]+' || echo 0; }
-	p=$(num passed)
-	f=$(($(num failed) + $(num crashed) + $(num errors)))
-	pass "$p"
-	failed=$((failed + f))
-	echo "  kunit $mod: ${summary#Testing complete. }"
-	# On failure show kunit.py's account of it: failed cases with their messages.
-	[ "$f" -eq 0 ] || grep -vE '\[PASSED\]|={20}|^\[[0-9:]+\] *$|Testing complete' \
-		"$build/kunit-$mod.parsed" | head -n 40 | sed -E 's/^\[[0-9:]+\] /    | /'
-	[ "$p" -gt 0 ] || [ "$f" -gt 0 ] || fail "$mod ran no KUnit test case"
+	count_kunit "kunit $mod" "$ktap"
 done
 grep -q '^HMAP-VM: ktap-begin hmap_kunit$' "$plain" || fail "hmap_kunit.ko was never loaded"
 

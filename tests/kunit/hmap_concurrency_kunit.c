@@ -14,6 +14,7 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/cpumask.h>
 
 #define STABLE		512		/* keys 0..511, present throughout */
 #define CHURN		30000		/* keys inserted and deleted in waves */
@@ -34,6 +35,19 @@ struct conc {
 	unsigned long writer_errors;
 	struct completion done[READERS + 1];
 };
+
+/*
+ * Every case here races threads against each other: that takes two CPUs,
+ * or a preemptible kernel that can switch threads in the middle of an
+ * operation. A uniprocessor kernel without preemption (User-Mode Linux)
+ * runs each thread until it sleeps, so the races never happen there.
+ */
+static void need_interleaving(struct kunit *test)
+{
+	if (num_online_cpus() < 2 && !IS_ENABLED(CONFIG_PREEMPTION))
+		kunit_skip(test, "threads never interleave: %u CPU, no preemption",
+			   num_online_cpus());
+}
 
 static void fill(struct value64 *v, u64 key, u64 gen)
 {
@@ -81,7 +95,7 @@ static int writer_fn(void *arg)
 		/* Wave up: the map grows several times ... */
 		for (key = STABLE; key < STABLE + CHURN; key++) {
 			fill(&v, key, gen);
-			c->writer_errors += !!hmap_update(c->m, &key, &v, HMAP_ANY,
+			c->writer_errors += !!hmap_update(c->m, &key, &v, HMAP_UPDATE_ANY,
 							  GFP_KERNEL);
 			if (key % 64 == 0) {
 				u64 s = key % STABLE;
@@ -89,7 +103,7 @@ static int writer_fn(void *arg)
 				/* ... while stable values change generation. */
 				fill(&v, s, ++gen);
 				c->writer_errors += !!hmap_update(c->m, &s, &v,
-								  HMAP_EXIST, GFP_KERNEL);
+								  HMAP_UPDATE_EXIST, GFP_KERNEL);
 				cond_resched();
 			}
 		}
@@ -144,6 +158,8 @@ static void hmap_lookup_never_misses_during_growth(struct kunit *test)
 	struct conc *c;
 	u64 key;
 
+	need_interleaving(test);
+
 	if (bits) {
 		p.flags = HMAP_F_SHARDED;
 		p.shard_bits = bits;
@@ -154,7 +170,7 @@ static void hmap_lookup_never_misses_during_growth(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c->m);
 	for (key = 0; key < STABLE; key++) {
 		fill(&v, key, 0);
-		KUNIT_ASSERT_EQ(test, hmap_update(c->m, &key, &v, HMAP_ANY, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, hmap_update(c->m, &key, &v, HMAP_UPDATE_ANY, GFP_KERNEL), 0);
 	}
 	run_readers_and_writer(test, reader_fn, writer_fn, c, c->done);
 	hmap_get_stats(c->m, &st);
@@ -187,7 +203,7 @@ static int par_writer_fn(void *arg)
 
 	for (k = w->base; k < w->base + 20000; k++) {
 		v = k * 7;
-		w->errors += !!hmap_update(w->m, &k, &v, HMAP_NOEXIST, GFP_KERNEL);
+		w->errors += !!hmap_update(w->m, &k, &v, HMAP_UPDATE_NOEXIST, GFP_KERNEL);
 		if (k % 512 == 0)
 			cond_resched();
 	}
@@ -203,6 +219,8 @@ static void hmap_update_parallel_writers_lose_nothing(struct kunit *test)
 	struct hmap *m;
 	u64 k, v, bad = 0;
 	int i;
+
+	need_interleaving(test);
 
 	if (bits) {
 		p.flags = HMAP_F_SHARDED;
@@ -291,7 +309,7 @@ static int big_writer_fn(void *arg)
 		for (idx = 0; idx < BIG_KEYS; idx++) {
 			big_key(key, idx);
 			memset(val, (u8)idx, sizeof(val));
-			hmap_update(c->m, key, val, HMAP_ANY, GFP_KERNEL);
+			hmap_update(c->m, key, val, HMAP_UPDATE_ANY, GFP_KERNEL);
 		}
 		for (idx = 0; idx < BIG_KEYS; idx += 2) {
 			big_key(key, idx);
@@ -310,6 +328,8 @@ static void hmap_lookup_out_of_line_during_clear(struct kunit *test)
 {
 	struct hmap_params p = { .key_size = 200, .value_size = 256 };
 	struct big_conc *c;
+
+	need_interleaving(test);
 
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
