@@ -115,57 +115,13 @@ static gfp_t caller_gfp(const struct hmap *m, gfp_t gfp)
 	       ((m->flags & HMAP_F_ACCOUNT) ? __GFP_ACCOUNT : 0);
 }
 
-/* ---- tracing ---- */
-
-struct write_snap {
-	u64 moved;
-	u64 resizes;
-	u8 B;
-	u8 old_B;
-	bool growing;
-};
-
-static void snap_take(const struct hmap_core *c, struct write_snap *s)
-{
-	s->moved = c->moved;
-	s->resizes = c->growths + c->shrinks;
-	s->B = c->B;
-	s->growing = c->oldbuckets;
-	s->old_B = c->oldbuckets ? c->oldbuckets->B : c->B;
-}
-
-/* Report what a write did to the map's size: growths and shrinks alike. */
-static void trace_write(const struct hmap *m, const struct hmap_core *c,
-			const struct write_snap *before)
-{
-	struct write_snap after;
-
-	bool started;
-	u8 old_b;
-
-	snap_take(c, &after);
-	started = after.resizes != before->resizes;
-	/* Small maps can start and finish a growth within one write. */
-	old_b = after.growing ? after.old_B :
-		started ? before->B : before->old_B;
-	if (started)
-		trace_hmap_grow_start(m->id, before->B, after.B,
-				      old_b == after.B, c->count);
-	if (after.moved != before->moved)
-		trace_hmap_evacuate(m->id, old_b, after.B, old_b == after.B,
-				    after.moved - before->moved, c->nevacuate);
-	if ((before->growing || started) && !after.growing)
-		trace_hmap_grow_done(m->id, old_b, after.B, old_b == after.B);
-}
-
 /* ---- writes ---- */
 
-static void shard_write_begin(struct hmap_shard *s, struct write_snap *snap)
+static void shard_write_begin(struct hmap_shard *s)
 	__acquires(&s->lock)
 {
 	spin_lock_bh(&s->lock);
 	write_seqcount_begin(&s->seq);
-	snap_take(&s->core, snap);
 }
 
 /*
@@ -180,24 +136,19 @@ static noinline void shard_tidy_later(struct hmap *m, struct hmap_shard *s)
 		queue_delayed_work(system_unbound_wq, &m->tidy, HMAP_TIDY_IDLE);
 }
 
-static void __shard_write_end(struct hmap *m, struct hmap_shard *s,
-			      const struct write_snap *snap)
+static void __shard_write_end(struct hmap_shard *s)
 	__releases(&s->lock)
 {
 	write_seqcount_end(&s->seq);
-	if (trace_hmap_grow_start_enabled() || trace_hmap_evacuate_enabled() ||
-	    trace_hmap_grow_done_enabled())
-		trace_write(m, &s->core, snap);
 	spin_unlock_bh(&s->lock);
 }
 
-static void shard_write_end(struct hmap *m, struct hmap_shard *s,
-			    const struct write_snap *snap)
+static void shard_write_end(struct hmap *m, struct hmap_shard *s)
 	__releases(&s->lock)
 {
 	if (unlikely(s->core.oldbuckets))
 		shard_tidy_later(m, s);
-	__shard_write_end(m, s, snap);
+	__shard_write_end(s);
 }
 
 /*
@@ -248,7 +199,6 @@ static int shard_refill(struct hmap *m, struct hmap_shard *s, gfp_t gfp)
  */
 static void shard_shrink_start(struct hmap *m, struct hmap_shard *s)
 {
-	struct write_snap snap;
 	struct hmap_gen *gen;
 	int B;
 
@@ -260,11 +210,11 @@ static void shard_shrink_start(struct hmap *m, struct hmap_shard *s)
 	gen = hmap_core_gen_alloc(&s->core, B, caller_gfp(m, GFP_KERNEL));
 	if (!gen)
 		return;
-	shard_write_begin(s, &snap);
+	shard_write_begin(s);
 	hmap_core_donate(&s->core, gen, NULL, 0);
 	hmap_core_shrink_start(&s->core, locked_gfp(m, 0));
 	/* Not a write: the steps below need not wait for the shard to idle. */
-	__shard_write_end(m, s, &snap);
+	__shard_write_end(s);
 }
 
 static bool shard_shrink_due(struct hmap_shard *s)
@@ -288,7 +238,6 @@ static void hmap_tidy(struct work_struct *work)
 	struct hmap *m = container_of(to_delayed_work(work), struct hmap, tidy);
 	unsigned long again = 0, due, now;
 	struct mem_cgroup *old_memcg;
-	struct write_snap snap;
 	struct hmap_shard *s;
 	int err;
 	u32 i;
@@ -312,10 +261,9 @@ static void hmap_tidy(struct work_struct *work)
 				break;
 			}
 			write_seqcount_begin(&s->seq);
-			snap_take(&s->core, &snap);
 			err = hmap_core_grow_step(&s->core, HMAP_TIDY_STEP,
 						  locked_gfp(m, GFP_KERNEL));
-			__shard_write_end(m, s, &snap);
+			__shard_write_end(s);
 			if (err == -ENOMEM && shard_refill(m, s, GFP_KERNEL)) {
 				again = max_t(unsigned long, again, HZ);
 				break;
@@ -334,15 +282,14 @@ static void hmap_tidy(struct work_struct *work)
 static int shard_update(struct hmap *m, struct hmap_shard *s, const void *key,
 			const void *value, u64 flags, gfp_t gfp)
 {
-	struct write_snap snap;
 	unsigned int round;
 	int err;
 
 	for (round = 0;; round++) {
-		shard_write_begin(s, &snap);
+		shard_write_begin(s);
 		err = hmap_core_update(&s->core, key, value, flags,
 				       locked_gfp(m, gfp));
-		shard_write_end(m, s, &snap);
+		shard_write_end(m, s);
 		if (err != -ENOMEM || round == HMAP_REFILL_ROUNDS ||
 		    !gfpflags_allow_blocking(gfp))
 			return err;
@@ -363,15 +310,14 @@ EXPORT_SYMBOL_NS_GPL(hmap_update, HMAP_NS);
 static int shard_delete(struct hmap *m, const void *key, void *value)
 {
 	struct hmap_shard *s = key_shard(m, key);
-	struct write_snap snap;
 	bool due;
 	int err;
 
-	shard_write_begin(s, &snap);
+	shard_write_begin(s);
 	err = hmap_core_delete(&s->core, key, value, locked_gfp(m, 0));
 	/* Due for a shrink whose array could not be had inside the lock. */
 	due = hmap_core_next_shrink_B(&s->core) >= 0;
-	shard_write_end(m, s, &snap);
+	shard_write_end(m, s);
 	if (unlikely(due) && !delayed_work_pending(&m->tidy))
 		queue_delayed_work(system_unbound_wq, &m->tidy, 0);
 	return err;
@@ -392,7 +338,6 @@ EXPORT_SYMBOL_NS_GPL(hmap_lookup_and_delete, HMAP_NS);
 void hmap_clear(struct hmap *m, gfp_t gfp)
 {
 	struct hmap_gen *gen;
-	struct write_snap snap;
 	struct hmap_shard *s;
 	u32 i;
 
@@ -404,11 +349,11 @@ void hmap_clear(struct hmap *m, gfp_t gfp)
 		if (s->core.min_B && gfpflags_allow_blocking(gfp))
 			gen = hmap_core_gen_alloc(&s->core, s->core.min_B,
 						  caller_gfp(m, gfp));
-		shard_write_begin(s, &snap);
+		shard_write_begin(s);
 		if (gen)
 			hmap_core_donate(&s->core, gen, NULL, 0);
 		hmap_core_clear(&s->core, locked_gfp(m, gfp));
-		shard_write_end(m, s, &snap);
+		shard_write_end(m, s);
 	}
 }
 EXPORT_SYMBOL_NS_GPL(hmap_clear, HMAP_NS);
@@ -587,14 +532,14 @@ int __hmap_update(struct hmap *m, const void *key, const void *value,
 }
 EXPORT_SYMBOL_NS_GPL(__hmap_update, HMAP_NS);
 
-int __hmap_delete(struct hmap *m, const void *key, void *value)
+int __hmap_lookup_and_delete(struct hmap *m, const void *key, void *value)
 	__must_hold(&m->shards[0].lock)
 {
 	lockdep_assert_held(&m->shards[0].lock);
 	return hmap_core_delete(&m->shards[0].core, key, value,
 				locked_gfp(m, 0));
 }
-EXPORT_SYMBOL_NS_GPL(__hmap_delete, HMAP_NS);
+EXPORT_SYMBOL_NS_GPL(__hmap_lookup_and_delete, HMAP_NS);
 
 /* ---- creation ---- */
 
@@ -642,6 +587,7 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 	if (p->flags & HMAP_F_ACCOUNT)
 		m->memcg = get_mem_cgroup_from_mm(current->mm);
 	m->id = atomic_inc_return(&hmap_next_id);
+	cp.id = m->id;
 	m->flags = p->flags;
 	m->shard_bits = bits;
 	m->nshards = 1U << bits;

@@ -109,7 +109,7 @@ static inline size_t gen_bytes(const struct hmap_core *h, u32 nbuckets)
  */
 static inline unsigned long evac_units(const struct hmap_core *h)
 {
-	if (h->flags & HMAP_F_SHRINK)
+	if (h->flags & HMAP_CORE_F_SHRINK)
 		return 1UL << h->B;
 	return 1UL << h->oldbuckets->B;
 }

@@ -760,7 +760,7 @@ static void chain_scan(const struct hmap_core *h, u8 *b, const void *key,
  * @h: the map.
  * @key: key_size bytes.
  * @value: value_size bytes (ignored for value_size 0).
- * @flags: HMAP_ANY, HMAP_NOEXIST or HMAP_EXIST.
+ * @flags: HMAP_UPDATE_ANY, HMAP_UPDATE_NOEXIST or HMAP_UPDATE_EXIST.
  * @gfp: allocation flags.
  *
  * Return: 0; -EINVAL for unknown @flags; -EEXIST (NOEXIST, key present);
@@ -777,12 +777,12 @@ int hmap_core_update(struct hmap_core *h, const void *key, const void *value,
 	u8 top;
 	int err;
 
-	if (flags > HMAP_EXIST)
+	if (flags > HMAP_UPDATE_EXIST)
 		return -EINVAL;
 	hash = hmap_core_hash(h, key);
 	top = hmap_core_tophash(hash);
 	if (!h->buckets) {
-		if (flags == HMAP_EXIST)
+		if (flags == HMAP_UPDATE_EXIST)
 			return -ENOENT;
 		/* Lazily, or again after a clear could not allocate it. */
 		struct hmap_gen *gen = hmap_gen_take(h, h->min_B, gfp);
@@ -800,14 +800,14 @@ again:
 	/* If evacuation failed, the key may still sit in the old bucket. */
 	chain_scan(h, lookup_bucket(h, hash), key, top, &pos);
 	if (pos.found) {
-		if (flags == HMAP_NOEXIST)
+		if (flags == HMAP_UPDATE_NOEXIST)
 			return -EEXIST;
 		if (h->value_size)
 			memcpy(slot_value(h, pos.found, pos.found_i), value,
 			       h->value_size);
 		return 0;
 	}
-	if (flags == HMAP_EXIST)
+	if (flags == HMAP_UPDATE_EXIST)
 		return -ENOENT;
 	if (err)
 		return err;
@@ -931,6 +931,9 @@ void hmap_core_clear(struct hmap_core *h, gfp_t gfp)
 	unsigned int g;
 
 	free_all_objects(h);
+	if (h->oldbuckets)
+		trace_hmap_grow_done(h->id, h->oldbuckets->B, h->B,
+				     h->flags & HMAP_CORE_F_SAME_SIZE);
 	if (h->min_B)
 		fresh = hmap_gen_take(h, h->min_B, gfp);
 	WRITE_ONCE(h->oldbuckets, NULL);
@@ -943,7 +946,7 @@ void hmap_core_clear(struct hmap_core *h, gfp_t gfp)
 	/* Spares belonged to the arrays let go of. */
 	h->spare = NULL;
 	h->nspare = 0;
-	h->flags &= ~(HMAP_F_SAME_SIZE | HMAP_F_SHRINK);
+	h->flags &= ~(HMAP_CORE_F_SAME_SIZE | HMAP_CORE_F_SHRINK);
 	h->count = 0;
 	h->nevacuate = 0;
 	h->noverflow = 0;
@@ -984,6 +987,7 @@ int hmap_core_init(struct hmap_core *h, const struct hmap_core_params *p,
 	h->bucket_size = h->ovf_off + sizeof(void *);
 	h->max_entries = p->max_entries;
 	h->hashfn = p->hashfn;
+	h->id = p->id;
 	reseed(h);
 	h->B = hmap_core_hint_to_B(p->hint);
 	h->min_B = h->B;

@@ -39,8 +39,8 @@ enum hmap_tophash {
 };
 
 /* h->flags */
-#define HMAP_F_SAME_SIZE	BIT(0)	/* current growth keeps B */
-#define HMAP_F_SHRINK		BIT(1)	/* current resize halves B */
+#define HMAP_CORE_F_SAME_SIZE	BIT(0)	/* current growth keeps B */
+#define HMAP_CORE_F_SHRINK	BIT(1)	/* current resize halves B */
 
 /*
  * A map shrinks when deletes leave it at 1/8 of the load that grows it
@@ -84,7 +84,7 @@ struct hmap_gen {
  * struct hmap_core - the map header (Go: hmap).
  * @count: live entries.
  * @B: log2 of the number of buckets; the table holds up to 6.5 * 2^B.
- * @flags: HMAP_F_*.
+ * @flags: HMAP_CORE_F_*.
  * @noverflow: overflow buckets chained to @buckets (approximate above B=15).
  * @nevacuate: old buckets below this index are all evacuated.
  * @buckets: current bucket array; NULL until the first insert when B == 0.
@@ -104,6 +104,7 @@ struct hmap_gen {
  * @clears: hmap_core_clear() calls since creation; iterators started
  *	before the latest one end.
  * @min_B: the B the creation hint asked for: a cleared map returns to it.
+ * @id: the map's id, reported by the tracepoints.
  * @hkey: per-map hash key, re-randomized when the map becomes empty;
  *	custom hash functions get hkey.key[0] as their seed.
  * @hashfn: hash function.
@@ -139,6 +140,7 @@ struct hmap_core {
 	u64 shrinks;
 	u32 clears;
 	u8 min_B;
+	u32 id;
 	hsiphash_key_t hkey;
 	hmap_hash_fn hashfn;
 	unsigned long max_entries;
@@ -160,6 +162,7 @@ struct hmap_core {
  * @hint: expected number of entries; sizes the first bucket array.
  * @max_entries: 0 for no limit.
  * @hashfn: NULL for the built-in keyed hash.
+ * @id: the map's id, reported by the tracepoints.
  */
 struct hmap_core_params {
 	u32 key_size;
@@ -167,6 +170,7 @@ struct hmap_core_params {
 	unsigned long hint;
 	unsigned long max_entries;
 	hmap_hash_fn hashfn;
+	u32 id;
 };
 
 #define HMAP_NO_CHECK	(~0UL)
@@ -196,7 +200,7 @@ struct hmap_core_stats {
 	bool same_size;
 	bool shrinking;
 	u64 bytes;
-	unsigned long chain_hist[8];
+	unsigned long chain_hist[HMAP_CHAIN_HIST_LEN];
 };
 
 int hmap_core_init(struct hmap_core *h, const struct hmap_core_params *p,

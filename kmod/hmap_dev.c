@@ -338,23 +338,6 @@ static struct file *hmapdev_map_file(struct hmapdev_map *map, int oflags)
 	return file;
 }
 
-/*
- * Hand @file to the caller: report @map's id in @out_id and the structure,
- * then install the descriptor. Nothing is installed if the report faults.
- */
-static int hmapdev_install(struct hmapdev_ucmd *uc, struct file *file,
-			   int fd, u32 *out_id, u32 id)
-{
-	int ret;
-
-	*out_id = id;
-	ret = hmapdev_respond(uc);
-	if (ret)
-		return ret;
-	fd_install(fd, file);
-	return fd;
-}
-
 /* ---- /dev/hmap commands ---- */
 
 static int hmapdev_check_create(const struct hmap_ioc_create *a,
@@ -366,11 +349,11 @@ static int hmapdev_check_create(const struct hmap_ioc_create *a,
 		return -EINVAL;
 	if (!a->key_size)
 		return -EINVAL;
-	if (a->key_size > HMAP_IOC_KEY_SIZE_MAX ||
-	    a->value_size > HMAP_IOC_VALUE_SIZE_MAX)
+	if (a->key_size > HMAP_KEY_SIZE_MAX ||
+	    a->value_size > HMAP_VALUE_SIZE_MAX)
 		return -E2BIG;
 	if (a->flags & HMAP_CREATE_F_SHARDED) {
-		if (!a->shard_bits || a->shard_bits > HMAP_IOC_SHARD_BITS_MAX)
+		if (!a->shard_bits || a->shard_bits > HMAP_SHARD_BITS_MAX)
 			return -EINVAL;
 	} else if (a->shard_bits) {
 		return -EINVAL;
@@ -451,13 +434,65 @@ static int hmapdev_publish(struct hmapdev_map *map)
 	return ret;
 }
 
+/*
+ * Give the caller a new descriptor for @map, which hands over a reference
+ * to it (on failure too): allocate the descriptor and the file, give the
+ * map its name if @publish (CREATE), report the map's id in @out_id and the
+ * structure, then install. Nothing is installed if a step fails.
+ */
+static int hmapdev_new_fd(struct hmapdev_ucmd *uc, struct hmapdev_map *map,
+			  int oflags, bool publish, u32 *out_id)
+{
+	struct file *file;
+	int fd, ret;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto put_map;
+	}
+	file = hmapdev_map_file(map, oflags);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto put_fd;
+	}
+	/* From here on the file owns the map: fput() releases both. */
+	if (publish) {
+		ret = hmapdev_publish(map);
+		if (ret)
+			goto put_file;
+	}
+	*out_id = map->id;
+	ret = hmapdev_respond(uc);
+	if (ret)
+		goto unpublish;
+	fd_install(fd, file);
+	return fd;
+
+unpublish:
+	if (publish) {
+		mutex_lock(&hmapdev_lock);
+		if (map->linked)
+			hmapdev_unlink_locked(map);
+		mutex_unlock(&hmapdev_lock);
+	}
+put_file:
+	put_unused_fd(fd);
+	fput(file);
+	return ret;
+put_fd:
+	put_unused_fd(fd);
+put_map:
+	hmapdev_map_put(map);
+	return ret;
+}
+
 static int hmapdev_ioc_create(struct hmapdev_ucmd *uc)
 {
 	struct hmap_ioc_create *a = &uc->args.create;
 	struct hmapdev_map *map;
-	struct file *file;
 	u64 max_entries;
-	int fd, ret;
+	int ret;
 
 	ret = hmapdev_check_create(a, &max_entries);
 	if (ret)
@@ -465,31 +500,7 @@ static int hmapdev_ioc_create(struct hmapdev_ucmd *uc)
 	map = hmapdev_map_new(a, max_entries);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		hmapdev_map_put(map);
-		return fd;
-	}
-	file = hmapdev_map_file(map, O_RDWR);
-	if (IS_ERR(file)) {
-		put_unused_fd(fd);
-		hmapdev_map_put(map);
-		return PTR_ERR(file);
-	}
-	/* From here on the file owns the map: fput() releases both. */
-	ret = hmapdev_publish(map);
-	if (!ret) {
-		ret = hmapdev_install(uc, file, fd, &a->out_id, map->id);
-		if (ret >= 0)
-			return ret;
-		mutex_lock(&hmapdev_lock);
-		if (map->linked)
-			hmapdev_unlink_locked(map);
-		mutex_unlock(&hmapdev_lock);
-	}
-	put_unused_fd(fd);
-	fput(file);
-	return ret;
+	return hmapdev_new_fd(uc, map, O_RDWR, true, &a->out_id);
 }
 
 static int hmapdev_ioc_open(struct hmapdev_ucmd *uc)
@@ -497,8 +508,7 @@ static int hmapdev_ioc_open(struct hmapdev_ucmd *uc)
 	struct hmap_ioc_open *a = &uc->args.open;
 	bool rdonly = a->flags & HMAP_OPEN_F_RDONLY;
 	struct hmapdev_map *map;
-	struct file *file;
-	int fd, ret;
+	int ret;
 
 	if (a->flags & ~HMAP_OPEN_F_RDONLY || a->__reserved)
 		return -EINVAL;
@@ -519,24 +529,8 @@ static int hmapdev_ioc_open(struct hmapdev_ucmd *uc)
 	mutex_unlock(&hmapdev_lock);
 	if (ret)
 		return ret;
-
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		hmapdev_map_put(map);
-		return fd;
-	}
-	file = hmapdev_map_file(map, rdonly ? O_RDONLY : O_RDWR);
-	if (IS_ERR(file)) {
-		put_unused_fd(fd);
-		hmapdev_map_put(map);
-		return PTR_ERR(file);
-	}
-	ret = hmapdev_install(uc, file, fd, &a->out_id, map->id);
-	if (ret < 0) {
-		put_unused_fd(fd);
-		fput(file);
-	}
-	return ret;
+	return hmapdev_new_fd(uc, map, rdonly ? O_RDONLY : O_RDWR, false,
+			      &a->out_id);
 }
 
 static int hmapdev_ioc_unlink(struct hmapdev_ucmd *uc)
@@ -955,7 +949,7 @@ static int hmapdev_ioc_stats(struct hmapdev_ucmd *uc)
 	a->growths = st.growths;
 	a->shrinks = st.shrinks;
 	a->shards = st.shards;
-	for (i = 0; i < HMAP_IOC_CHAIN_HIST_LEN; i++)
+	for (i = 0; i < HMAP_CHAIN_HIST_LEN; i++)
 		a->chain_hist[i] = st.chain_hist[i];
 	return hmapdev_respond(uc);
 }
@@ -1079,15 +1073,6 @@ static struct miscdevice hmapdev_misc = {
  */
 static int __init hmap_dev_init(void)
 {
-	/* The uapi repeats the kernel's constants: keep them equal. */
-	BUILD_BUG_ON(HMAP_IOC_KEY_SIZE_MAX != HMAP_KEY_SIZE_MAX);
-	BUILD_BUG_ON(HMAP_IOC_VALUE_SIZE_MAX != HMAP_VALUE_SIZE_MAX);
-	BUILD_BUG_ON(HMAP_UPDATE_ANY != HMAP_ANY);
-	BUILD_BUG_ON(HMAP_UPDATE_NOEXIST != HMAP_NOEXIST);
-	BUILD_BUG_ON(HMAP_UPDATE_EXIST != HMAP_EXIST);
-	BUILD_BUG_ON(sizeof_field(struct hmap_stats, chain_hist) !=
-		     HMAP_IOC_CHAIN_HIST_LEN * sizeof(u64));
-	BUILD_BUG_ON(HMAP_IOC_SHARD_BITS_MAX != HMAP_SHARD_BITS_MAX);
 	/* The first published sizes are the current ones. */
 	BUILD_BUG_ON(sizeof(struct hmap_ioc_create) != HMAP_IOC_CREATE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct hmap_ioc_open) != HMAP_IOC_OPEN_SIZE_VER0);

@@ -33,7 +33,7 @@ static unsigned int evac_overflow_needed(struct hmap_core *h, u8 *b,
 					 unsigned long newbit)
 {
 	unsigned long n[2] = { 0, 0 };
-	bool same = h->flags & HMAP_F_SAME_SIZE;
+	bool same = h->flags & HMAP_CORE_F_SAME_SIZE;
 	unsigned int i, need = 0, k;
 	u8 *c;
 
@@ -75,7 +75,7 @@ static void evac_copy(struct hmap_core *h, struct evac_dst *dst, u8 *src,
 static int evacuate_chain(struct hmap_core *h, unsigned long oldb,
 			  unsigned long newbit, gfp_t gfp)
 {
-	bool same = h->flags & HMAP_F_SAME_SIZE;
+	bool same = h->flags & HMAP_CORE_F_SAME_SIZE;
 	struct evac_dst xy[2] = { };
 	unsigned int i, use_y;
 	unsigned int need;
@@ -174,9 +174,11 @@ static void advance_evacuation_mark(struct hmap_core *h, unsigned long units)
 	if (h->nevacuate == units) {
 		struct hmap_gen *old = h->oldbuckets;
 
+		trace_hmap_grow_done(h->id, old->B, h->B,
+				     h->flags & HMAP_CORE_F_SAME_SIZE);
 		WRITE_ONCE(h->oldbuckets, NULL);
 		hmap_gen_release(old);
-		h->flags &= ~(HMAP_F_SAME_SIZE | HMAP_F_SHRINK);
+		h->flags &= ~(HMAP_CORE_F_SAME_SIZE | HMAP_CORE_F_SHRINK);
 	}
 }
 
@@ -184,15 +186,19 @@ static void advance_evacuation_mark(struct hmap_core *h, unsigned long units)
 static int evacuate(struct hmap_core *h, unsigned long oldb, gfp_t gfp)
 {
 	unsigned long units = evac_units(h);
+	u64 moved = h->moved;
 	int err;
 
 	if (!bucket_evacuated(gen_bucket(h, h->oldbuckets, oldb))) {
-		if (h->flags & HMAP_F_SHRINK)
+		if (h->flags & HMAP_CORE_F_SHRINK)
 			err = shrink_pair(h, oldb, units, gfp);
 		else
 			err = evacuate_chain(h, oldb, units, gfp);
 		if (err)
 			return err;
+		trace_hmap_evacuate(h->id, h->oldbuckets->B, h->B,
+				    h->flags & HMAP_CORE_F_SAME_SIZE,
+				    h->moved - moved, oldb);
 	}
 	if (oldb == h->nevacuate)
 		advance_evacuation_mark(h, units);
@@ -216,6 +222,8 @@ int hmap_grow_work(struct hmap_core *h, unsigned long bucket, gfp_t gfp)
 /* Make @gen the current array and the current one old, to be evacuated. */
 static void resize_start(struct hmap_core *h, struct hmap_gen *gen, u8 flag)
 {
+	trace_hmap_grow_start(h->id, h->B, gen->B,
+			      flag == HMAP_CORE_F_SAME_SIZE, h->count);
 	WRITE_ONCE(h->oldbuckets, h->buckets);
 	/* Lockless lookups index @gen with gen->B: publish it initialized. */
 	smp_store_release(&h->buckets, gen);
@@ -238,7 +246,7 @@ int hmap_grow_start(struct hmap_core *h, gfp_t gfp)
 	gen = hmap_gen_take(h, h->B + bigger, gfp);
 	if (!gen)
 		return -ENOMEM;
-	resize_start(h, gen, bigger ? 0 : HMAP_F_SAME_SIZE);
+	resize_start(h, gen, bigger ? 0 : HMAP_CORE_F_SAME_SIZE);
 	h->growths++;
 	return 0;
 }
@@ -286,7 +294,7 @@ int hmap_core_shrink_start(struct hmap_core *h, gfp_t gfp)
 	gen = hmap_gen_take(h, h->B - 1, gfp);
 	if (!gen)
 		return -ENOMEM;
-	resize_start(h, gen, HMAP_F_SHRINK);
+	resize_start(h, gen, HMAP_CORE_F_SHRINK);
 	h->shrinks++;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The only source of kernel headers for the pure core (kmod/hmap_core.c).
+ * The only source of kernel headers for the pure core (kmod/hmap_core.c,
+ * hmap_grow.c, hmap_iter.c, hmap_validate.c), its tracepoints included.
  *
  * tests/shim/hmap_internal.h uses the same include guard, so a
  * userspace build that includes the shim first compiles the very same core
@@ -39,5 +40,7 @@ static inline u64 hmap_random_u64(void)
 {
 	return get_random_u64();
 }
+
+#include "hmap_trace.h"
 
 #endif /* _HMAP_INTERNAL_H */

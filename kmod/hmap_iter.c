@@ -88,10 +88,10 @@ static void iter_enter_bucket(struct hmap_core_iter *it)
 			it->chain_gen = old;
 			old->refs++;
 			/* A shrink: the sibling pours into this bucket too. */
-			if (h->flags & HMAP_F_SHRINK)
+			if (h->flags & HMAP_CORE_F_SHRINK)
 				it->next_chain = gen_bucket(h, old, it->bucket +
 							    (1UL << it->B));
-			else if (!(h->flags & HMAP_F_SAME_SIZE))
+			else if (!(h->flags & HMAP_CORE_F_SAME_SIZE))
 				it->check_bucket = it->bucket;
 		}
 	}

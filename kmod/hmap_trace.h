@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Tracepoints for watching an hmap grow:
+ * Tracepoints for watching an hmap grow and shrink, fired by the core where
+ * each event happens (hmap_grow.c, and hmap_core.c for a resize a clear
+ * abandons). Included through hmap_internal.h, whose userspace stand-in
+ * stubs them; hmap_api.c creates them.
  *   echo 1 > /sys/kernel/tracing/events/hmap/enable; cat /sys/kernel/tracing/trace_pipe
  */
 #undef TRACE_SYSTEM
@@ -40,26 +43,27 @@ TRACE_EVENT(hmap_grow_start,
 		      __entry->count)
 );
 
+/* One unit evacuated: old bucket @unit of a growth, or pair @unit of a shrink. */
 TRACE_EVENT(hmap_evacuate,
 	    TP_PROTO(u32 id, u8 old_b, u8 new_b, bool same_size, u64 moved,
-		     unsigned long nevacuate),
-	    TP_ARGS(id, old_b, new_b, same_size, moved, nevacuate),
+		     unsigned long unit),
+	    TP_ARGS(id, old_b, new_b, same_size, moved, unit),
 	    TP_STRUCT__entry(__field(u32, id)
 			     __field(u8, old_b)
 			     __field(u8, new_b)
 			     __field(bool, same_size)
 			     __field(u64, moved)
-			     __field(unsigned long, nevacuate)),
+			     __field(unsigned long, unit)),
 	    TP_fast_assign(__entry->id = id;
 			   __entry->old_b = old_b;
 			   __entry->new_b = new_b;
 			   __entry->same_size = same_size;
 			   __entry->moved = moved;
-			   __entry->nevacuate = nevacuate;),
-	    TP_printk("map=%u B=%u->%u %s moved=%llu nevacuate=%lu",
+			   __entry->unit = unit;),
+	    TP_printk("map=%u B=%u->%u %s moved=%llu unit=%lu",
 		      __entry->id, __entry->old_b, __entry->new_b,
 		      HMAP_RESIZE_KIND,
-		      __entry->moved, __entry->nevacuate)
+		      __entry->moved, __entry->unit)
 );
 
 TRACE_EVENT(hmap_grow_done,

@@ -40,10 +40,10 @@ void hmap_core_stats(const struct hmap_core *h, struct hmap_core_stats *st)
 	st->B = h->B;
 	if (h->oldbuckets) {
 		st->old_buckets = 1UL << h->oldbuckets->B;
-		st->shrinking = h->flags & HMAP_F_SHRINK;
+		st->shrinking = h->flags & HMAP_CORE_F_SHRINK;
 		/* In old buckets: a shrink's unit is a pair of them. */
 		st->nevacuate = h->nevacuate << st->shrinking;
-		st->same_size = h->flags & HMAP_F_SAME_SIZE;
+		st->same_size = h->flags & HMAP_CORE_F_SAME_SIZE;
 		st->bytes += gen_footprint(h, h->oldbuckets);
 	}
 	if (!h->buckets)
@@ -156,8 +156,8 @@ static int validate_old(struct validate_ctx *ctx)
 {
 	const struct hmap_core *h = ctx->h;
 	const struct hmap_gen *old = h->oldbuckets;
-	bool same = h->flags & HMAP_F_SAME_SIZE;
-	bool shrink = h->flags & HMAP_F_SHRINK;
+	bool same = h->flags & HMAP_CORE_F_SAME_SIZE;
+	bool shrink = h->flags & HMAP_CORE_F_SHRINK;
 	unsigned long units = evac_units(h), j, unit;
 	bool ev;
 	int err;
@@ -222,9 +222,9 @@ int hmap_core_validate(const struct hmap_core *h, const char **why)
 		err = VALIDATE_FAIL(&ctx, "bucket array does not match B");
 	else if (h->B < h->min_B)
 		err = VALIDATE_FAIL(&ctx, "B below what the creation hint asked for");
-	else if (!h->oldbuckets && (h->flags & HMAP_F_SHRINK))
+	else if (!h->oldbuckets && (h->flags & HMAP_CORE_F_SHRINK))
 		err = VALIDATE_FAIL(&ctx, "shrink flag without a resize");
-	else if (!h->oldbuckets && (h->flags & HMAP_F_SAME_SIZE))
+	else if (!h->oldbuckets && (h->flags & HMAP_CORE_F_SAME_SIZE))
 		err = VALIDATE_FAIL(&ctx, "same-size flag without growth");
 	else if (h->oldbuckets)
 		err = validate_old(&ctx);

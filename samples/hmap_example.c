@@ -29,7 +29,7 @@ static int __init hmap_example_init(void)
 		if (hmap_lookup(map, &key, &count))
 			count = 0;
 		count++;
-		err = hmap_update(map, &key, &count, HMAP_ANY, GFP_KERNEL);
+		err = hmap_update(map, &key, &count, HMAP_UPDATE_ANY, GFP_KERNEL);
 		if (err)
 			goto out;
 	}

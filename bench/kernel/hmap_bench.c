@@ -85,7 +85,7 @@ static void hm_destroy(void *t)
 
 static int hm_insert(void *t, u64 key, u64 value)
 {
-	return hmap_update(t, &key, &value, HMAP_ANY, GFP_KERNEL);
+	return hmap_update(t, &key, &value, HMAP_UPDATE_ANY, GFP_KERNEL);
 }
 
 static bool hm_lookup(void *t, u64 key, u64 *value)
@@ -478,7 +478,7 @@ static int scale_writer(void *p)
 
 	for (i = 0; i < scale_n && !a->err; i++) {
 		key = splitmix64(&seed);
-		a->err = hmap_update(a->m, &key, &i, HMAP_ANY, GFP_KERNEL);
+		a->err = hmap_update(a->m, &key, &i, HMAP_UPDATE_ANY, GFP_KERNEL);
 	}
 	complete(&a->done);
 	return 0;

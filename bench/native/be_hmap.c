@@ -64,7 +64,7 @@ static void be_destroy(void)
 
 static void be_insert(const bkey_t *k, const bval_t *v)
 {
-	if (hmap_core_update(&H, k, v, HMAP_ANY, GFP_KERNEL))
+	if (hmap_core_update(&H, k, v, HMAP_UPDATE_ANY, GFP_KERNEL))
 		die("hmap_core_update failed", 0);
 }
 

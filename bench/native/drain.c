@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 				return 1;
 			t = cpu_ns();
 			for (i = 0; i < n; i++)
-				hmap_core_update(&h, &keys[i], &keys[i], HMAP_ANY, GFP_KERNEL);
+				hmap_core_update(&h, &keys[i], &keys[i], HMAP_UPDATE_ANY, GFP_KERNEL);
 			ti += cpu_ns() - t;
 			hmap_core_stats(&h, &peak);
 			for (i = n - 1; i > 0; i--) {

@@ -66,8 +66,6 @@
 #define HMAP_F_SHARDED		BIT(0)	/* 2^shard_bits independently locked shards */
 #define HMAP_F_ACCOUNT		BIT(1)	/* charge memory to the creator's memcg */
 
-#define HMAP_SHARD_BITS_MAX	8
-
 /**
  * struct hmap_params - what hmap_create() builds.
  * @key_size: bytes per key, 1..HMAP_KEY_SIZE_MAX.
@@ -119,7 +117,7 @@ struct hmap_stats {
 	u32 shards;
 	u64 growths;
 	u64 shrinks;
-	u64 chain_hist[8];
+	u64 chain_hist[HMAP_CHAIN_HIST_LEN];
 };
 
 /**
@@ -167,7 +165,8 @@ int hmap_lookup(struct hmap *m, const void *key, void *value);
  * @m: the map.
  * @key: key_size bytes.
  * @value: value_size bytes.
- * @flags: HMAP_ANY, HMAP_NOEXIST (create only) or HMAP_EXIST (update only).
+ * @flags: HMAP_UPDATE_ANY, HMAP_UPDATE_NOEXIST (create only) or
+ *	HMAP_UPDATE_EXIST (update only).
  * @gfp: allocation flags; a sleeping @gfp lets growth allocate outside
  *	the lock with these flags when the non-blocking attempt fails.
  *
@@ -175,9 +174,9 @@ int hmap_lookup(struct hmap *m, const void *key, void *value);
  *
  * Context: Process or softirq context; may sleep if @gfp allows. Takes
  * and releases the shard lock.
- * Return: 0; -EINVAL for unknown @flags; -EEXIST (HMAP_NOEXIST, key
- * present); -ENOENT (HMAP_EXIST, key absent); -E2BIG if a new key would
- * pass max_entries; -ENOMEM, with the map unchanged.
+ * Return: 0; -EINVAL for unknown @flags; -EEXIST (HMAP_UPDATE_NOEXIST,
+ * key present); -ENOENT (HMAP_UPDATE_EXIST, key absent); -E2BIG if a new
+ * key would pass max_entries; -ENOMEM, with the map unchanged.
  */
 int hmap_update(struct hmap *m, const void *key, const void *value,
 		u64 flags, gfp_t gfp);
@@ -330,7 +329,7 @@ void *__hmap_lookup(struct hmap *m, const void *key);
  * @m: an unsharded map, locked with hmap_lock().
  * @key: key_size bytes.
  * @value: value_size bytes.
- * @flags: HMAP_ANY, HMAP_NOEXIST or HMAP_EXIST.
+ * @flags: HMAP_UPDATE_ANY, HMAP_UPDATE_NOEXIST or HMAP_UPDATE_EXIST.
  * @gfp: only __GFP_ACCOUNT is honoured: allocation never sleeps here.
  *
  * Context: Expects the map lock to be held by the caller.
@@ -340,7 +339,7 @@ void *__hmap_lookup(struct hmap *m, const void *key);
 int __hmap_update(struct hmap *m, const void *key, const void *value,
 		  u64 flags, gfp_t gfp);
 /**
- * __hmap_delete() - hmap_lookup_and_delete() for callers holding the lock.
+ * __hmap_lookup_and_delete() - hmap_lookup_and_delete() under the lock.
  * @m: an unsharded map, locked with hmap_lock().
  * @key: key_size bytes.
  * @value: receives value_size bytes, or NULL.
@@ -348,6 +347,6 @@ int __hmap_update(struct hmap *m, const void *key, const void *value,
  * Context: Expects the map lock to be held by the caller.
  * Return: 0, or -ENOENT if the key is absent.
  */
-int __hmap_delete(struct hmap *m, const void *key, void *value);
+int __hmap_lookup_and_delete(struct hmap *m, const void *key, void *value);
 
 #endif /* _LINUX_HMAP_H */

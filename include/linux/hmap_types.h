@@ -1,21 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Types shared by the hmap core, its in-kernel API and its tests.
- * Depends on <linux/types.h> only.
+ * Types shared by the hmap core, its in-kernel API and its tests. The
+ * update modes (HMAP_UPDATE_*) and the limits (HMAP_KEY_SIZE_MAX, ...) are
+ * the uapi's, for in-kernel callers too, as BPF's hashtab uses BPF_NOEXIST.
  */
 #ifndef _LINUX_HMAP_TYPES_H
 #define _LINUX_HMAP_TYPES_H
 
 #include <linux/types.h>
-
-/* Update modes, with the BPF map semantics. */
-#define HMAP_ANY	0	/* create a new entry or update an existing one */
-#define HMAP_NOEXIST	1	/* create only: -EEXIST if the key is present */
-#define HMAP_EXIST	2	/* update only: -ENOENT if the key is absent */
-
-/* Limits on the fixed key and value sizes a map is created with. */
-#define HMAP_KEY_SIZE_MAX	512
-#define HMAP_VALUE_SIZE_MAX	65536
+#include <uapi/linux/hmap.h>
 
 /**
  * typedef hmap_hash_fn - a caller-supplied hash function.

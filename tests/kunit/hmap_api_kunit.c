@@ -57,12 +57,12 @@ static int put(struct hmap *m, u64 k, u64 v, u64 flags)
 
 static int put_buf(struct hmap *m, u64 k, const void *value)
 {
-	return hmap_update(m, &k, value, HMAP_ANY, GFP_KERNEL);
+	return hmap_update(m, &k, value, HMAP_UPDATE_ANY, GFP_KERNEL);
 }
 
 static int put_atomic(struct hmap *m, u64 k, u64 v)
 {
-	return hmap_update(m, &k, &v, HMAP_ANY, GFP_ATOMIC);
+	return hmap_update(m, &k, &v, HMAP_UPDATE_ANY, GFP_ATOMIC);
 }
 
 struct bad_params {
@@ -108,7 +108,7 @@ static void hmap_lookup_copies_value(struct kunit *test)
 	u64 k = 7, v = 0;
 
 	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, &v), -ENOENT);
-	KUNIT_ASSERT_EQ(test, put(m, 7, 70, HMAP_ANY), 0);
+	KUNIT_ASSERT_EQ(test, put(m, 7, 70, HMAP_UPDATE_ANY), 0);
 	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 70);
 	/* A NULL value buffer tests presence only. */
@@ -119,10 +119,10 @@ static void hmap_update_flags_errno(struct kunit *test)
 {
 	struct hmap *m = make_map(test, 8, 8, 0);
 
-	KUNIT_EXPECT_EQ(test, put(m, 1, 1, HMAP_EXIST), -ENOENT);
-	KUNIT_EXPECT_EQ(test, put(m, 1, 1, HMAP_NOEXIST), 0);
-	KUNIT_EXPECT_EQ(test, put(m, 1, 2, HMAP_NOEXIST), -EEXIST);
-	KUNIT_EXPECT_EQ(test, put(m, 1, 3, HMAP_EXIST), 0);
+	KUNIT_EXPECT_EQ(test, put(m, 1, 1, HMAP_UPDATE_EXIST), -ENOENT);
+	KUNIT_EXPECT_EQ(test, put(m, 1, 1, HMAP_UPDATE_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, put(m, 1, 2, HMAP_UPDATE_NOEXIST), -EEXIST);
+	KUNIT_EXPECT_EQ(test, put(m, 1, 3, HMAP_UPDATE_EXIST), 0);
 	KUNIT_EXPECT_EQ(test, put(m, 1, 4, 3), -EINVAL);
 	KUNIT_EXPECT_EQ(test, hmap_len(m), 1);
 }
@@ -133,13 +133,13 @@ static void hmap_update_full_map_e2big(struct kunit *test)
 	u64 k, v;
 
 	/* Sharded maps split the limit per shard; fill until it bites. */
-	for (k = 0; k < 64 && !put(m, k, k, HMAP_ANY); k++)
+	for (k = 0; k < 64 && !put(m, k, k, HMAP_UPDATE_ANY); k++)
 		;
 	KUNIT_ASSERT_LT(test, k, 64);
-	KUNIT_EXPECT_EQ(test, put(m, k, k, HMAP_ANY), -E2BIG);
+	KUNIT_EXPECT_EQ(test, put(m, k, k, HMAP_UPDATE_ANY), -E2BIG);
 	KUNIT_EXPECT_LE(test, hmap_len(m), 16);
 	/* A full map still updates the keys it has. */
-	KUNIT_EXPECT_EQ(test, put(m, 0, 99, HMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, put(m, 0, 99, HMAP_UPDATE_ANY), 0);
 	k = 0;
 	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 99);
@@ -151,7 +151,7 @@ static void hmap_delete_errno(struct kunit *test)
 	u64 k = 5;
 
 	KUNIT_EXPECT_EQ(test, hmap_delete(m, &k), -ENOENT);
-	KUNIT_ASSERT_EQ(test, put(m, 5, 50, HMAP_ANY), 0);
+	KUNIT_ASSERT_EQ(test, put(m, 5, 50, HMAP_UPDATE_ANY), 0);
 	KUNIT_EXPECT_EQ(test, hmap_delete(m, &k), 0);
 	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, NULL), -ENOENT);
 }
@@ -161,7 +161,7 @@ static void hmap_lookup_and_delete_returns_value(struct kunit *test)
 	struct hmap *m = make_map(test, 8, 8, 0);
 	u64 k = 5, v = 0;
 
-	KUNIT_ASSERT_EQ(test, put(m, 5, 50, HMAP_ANY), 0);
+	KUNIT_ASSERT_EQ(test, put(m, 5, 50, HMAP_UPDATE_ANY), 0);
 	KUNIT_EXPECT_EQ(test, hmap_lookup_and_delete(m, &k, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 50);
 	KUNIT_EXPECT_EQ(test, hmap_lookup_and_delete(m, &k, &v), -ENOENT);
@@ -174,12 +174,12 @@ static void hmap_clear_empties(struct kunit *test)
 	u64 k;
 
 	for (k = 0; k < 1000; k++)
-		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_UPDATE_ANY), 0);
 	hmap_clear(m, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, hmap_len(m), 0);
 	k = 10;
 	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, NULL), -ENOENT);
-	KUNIT_EXPECT_EQ(test, put(m, 10, 1, HMAP_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, put(m, 10, 1, HMAP_UPDATE_NOEXIST), 0);
 }
 
 static struct hmap *make_hinted_map(struct kunit *test, u64 hint)
@@ -198,7 +198,7 @@ static void hmap_clear_returns_to_hint_memory(struct kunit *test)
 	u64 k;
 
 	for (k = 0; k < 150000; k++)
-		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_UPDATE_ANY), 0);
 	hmap_get_stats(m, &st);
 	hmap_get_stats(fresh, &want);
 	KUNIT_ASSERT_GT(test, st.bytes, want.bytes);
@@ -207,7 +207,7 @@ static void hmap_clear_returns_to_hint_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.count, 0);
 	KUNIT_EXPECT_EQ(test, st.B, want.B);
 	KUNIT_EXPECT_EQ(test, st.bytes, want.bytes);
-	KUNIT_EXPECT_EQ(test, put(m, 7, 7, HMAP_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, put(m, 7, 7, HMAP_UPDATE_NOEXIST), 0);
 }
 
 static void hmap_get_stats_reports_shape(struct kunit *test)
@@ -219,7 +219,7 @@ static void hmap_get_stats_reports_shape(struct kunit *test)
 	int i;
 
 	for (k = 0; k < 5000; k++)
-		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_UPDATE_ANY), 0);
 	hmap_get_stats(m, &st);
 	KUNIT_EXPECT_EQ(test, st.count, 5000);
 	KUNIT_EXPECT_EQ(test, st.shards, *sharded ? 4 : 1);
@@ -243,7 +243,7 @@ static void hmap_iter_returns_each_key_once(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, seen);
 	for (k = 0; k < 3000; k++)
-		KUNIT_ASSERT_EQ(test, put(m, k, k * 3, HMAP_ANY), 0);
+		KUNIT_ASSERT_EQ(test, put(m, k, k * 3, HMAP_UPDATE_ANY), 0);
 	hmap_iter_start(m, &it);
 	while (hmap_iter_next(&it, &k, &v)) {
 		/* Keys added during the walk may or may not show up. */
@@ -254,7 +254,7 @@ static void hmap_iter_returns_each_key_once(struct kunit *test)
 		if (k < 3000)
 			seen[k]++;
 		/* Writes between steps: grow the map under the iterator. */
-		put(m, 100000 + k, 0, HMAP_ANY);
+		put(m, 100000 + k, 0, HMAP_UPDATE_ANY);
 	}
 	hmap_iter_end(&it);
 	for (k = 0; k < 3000; k++)
@@ -270,7 +270,7 @@ static void hmap_iter_sparse_map_returns_all(struct kunit *test)
 
 	/* 2^14 buckets holding 10 keys: steps pause between bucket runs. */
 	for (k = 0; k < 100000; k++)
-		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_UPDATE_ANY), 0);
 	for (k = 10; k < 100000; k++)
 		KUNIT_ASSERT_EQ(test, hmap_delete(m, &k), 0);
 	hmap_iter_start(m, &it);
@@ -291,13 +291,13 @@ static void hmap_iter_end_early_releases(struct kunit *test)
 	u64 k, v;
 
 	for (k = 0; k < 100; k++)
-		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_UPDATE_ANY), 0);
 	hmap_iter_start(m, &it);
 	KUNIT_EXPECT_TRUE(test, hmap_iter_next(&it, &k, &v));
 	hmap_iter_end(&it);
 	hmap_iter_end(&it);
 	/* The map is still fully usable, and destroy finds no iterator. */
-	KUNIT_EXPECT_EQ(test, put(m, 1000, 1, HMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, put(m, 1000, 1, HMAP_UPDATE_ANY), 0);
 }
 
 static void hmap_iter_stale_after_out_of_line_churn(struct kunit *test)
@@ -309,7 +309,7 @@ static void hmap_iter_stale_after_out_of_line_churn(struct kunit *test)
 
 	for (k = 0; k < 100; k++) {
 		memcpy(key, &k, 8);
-		KUNIT_ASSERT_EQ(test, hmap_update(m, key, &v, HMAP_ANY, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, hmap_update(m, key, &v, HMAP_UPDATE_ANY, GFP_KERNEL), 0);
 	}
 	hmap_iter_start(m, &it);
 	KUNIT_ASSERT_TRUE(test, hmap_iter_next(&it, first, &v));
@@ -318,7 +318,7 @@ static void hmap_iter_stale_after_out_of_line_churn(struct kunit *test)
 	for (round = 0; round < 6000; round++) {
 		k = 1000 + round;
 		memcpy(key, &k, 8);
-		KUNIT_ASSERT_EQ(test, hmap_update(m, key, &v, HMAP_ANY, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, hmap_update(m, key, &v, HMAP_UPDATE_ANY, GFP_KERNEL), 0);
 		KUNIT_ASSERT_EQ(test, hmap_delete(m, key), 0);
 	}
 	KUNIT_EXPECT_FALSE(test, hmap_iter_next(&it, key, &v));
@@ -333,7 +333,7 @@ static void hmap_lock_tier_in_place(struct kunit *test)
 	u64 k = 3, v = 30, *p;
 
 	hmap_lock(m);
-	KUNIT_EXPECT_EQ(test, __hmap_update(m, &k, &v, HMAP_ANY, 0), 0);
+	KUNIT_EXPECT_EQ(test, __hmap_update(m, &k, &v, HMAP_UPDATE_ANY, 0), 0);
 	p = __hmap_lookup(m, &k);
 	KUNIT_EXPECT_NOT_NULL(test, p);
 	/* Callers holding the lock may modify the value in place. */
@@ -343,7 +343,7 @@ static void hmap_lock_tier_in_place(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 31);
 	hmap_lock(m);
-	KUNIT_EXPECT_EQ(test, __hmap_delete(m, &k, &v), 0);
+	KUNIT_EXPECT_EQ(test, __hmap_lookup_and_delete(m, &k, &v), 0);
 	KUNIT_EXPECT_NULL(test, __hmap_lookup(m, &k));
 	hmap_unlock(m);
 }
@@ -371,7 +371,7 @@ static void hmap_update_sleeping_caller_grows_large(struct kunit *test)
 
 	/* B = 15 arrays are 4.7 MB: past what GFP_NOWAIT kmalloc gives. */
 	for (k = 0; k < 200000; k++)
-		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_ANY), 0);
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_UPDATE_ANY), 0);
 	hmap_get_stats(m, &st);
 	KUNIT_EXPECT_EQ(test, st.count, 200000);
 	KUNIT_EXPECT_GE(test, st.B, 15 - 2 * (st.shards > 1));
@@ -414,7 +414,7 @@ static void hmap_create_custom_hash(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_action, m), 0);
 	/* 256 distinct hashes for 2000 keys: long chains, still correct. */
 	for (k = 0; k < 2000; k++)
-		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_ANY), 0);
+		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_UPDATE_ANY), 0);
 	for (k = 0; k < 2000; k++) {
 		KUNIT_ASSERT_EQ(test, hmap_lookup(m, &k, &v), 0);
 		KUNIT_EXPECT_EQ(test, v, ~k);
@@ -430,7 +430,7 @@ static void hmap_update_growth_finished_after_writes_stop(struct kunit *test)
 	u64 k, n, v;
 
 	for (n = 0; n < 100000; n++) {
-		KUNIT_ASSERT_EQ(test, put(m, n, ~n, HMAP_ANY), 0);
+		KUNIT_ASSERT_EQ(test, put(m, n, ~n, HMAP_UPDATE_ANY), 0);
 		if (n < 200)
 			continue;
 		hmap_get_stats(m, &st);
@@ -482,9 +482,9 @@ static void hmap_delete_shrinks_after_writes_stop(struct kunit *test)
 	u64 k, v;
 
 	for (k = 0; k < n; k++)
-		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_ANY), 0);
+		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_UPDATE_ANY), 0);
 	for (k = 0; k < left; k++)
-		KUNIT_ASSERT_EQ(test, put(fresh, k, ~k, HMAP_ANY), 0);
+		KUNIT_ASSERT_EQ(test, put(fresh, k, ~k, HMAP_UPDATE_ANY), 0);
 	hmap_get_stats(fresh, &want);
 	hmap_get_stats(m, &full);
 	for (k = left; k < n; k++)

@@ -164,10 +164,12 @@ static void hmap_core_update_flags(struct kunit *test)
 	struct hmap_core *h = filled(test, 1);
 	u64 key = 1, absent = 50, v = 5;
 
-	KUNIT_EXPECT_EQ(test, hmap_core_update(h, &key, &v, HMAP_NOEXIST, GFP_KERNEL), -EEXIST);
-	KUNIT_EXPECT_EQ(test, hmap_core_update(h, &absent, &v, HMAP_EXIST, GFP_KERNEL), -ENOENT);
-	KUNIT_EXPECT_EQ(test, hmap_core_update(h, &key, &v, HMAP_EXIST, GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, hmap_core_update(h, &absent, &v, HMAP_NOEXIST, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, hmap_core_update(h, &key, &v, HMAP_UPDATE_NOEXIST,
+					       GFP_KERNEL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, hmap_core_update(h, &absent, &v, HMAP_UPDATE_EXIST,
+					       GFP_KERNEL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hmap_core_update(h, &key, &v, HMAP_UPDATE_EXIST, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, hmap_core_update(h, &absent, &v, HMAP_UPDATE_NOEXIST, GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, hmap_core_update(h, &key, &v, 3, GFP_KERNEL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, h->count, 2);
 	KUNIT_EXPECT_TRUE(test, hmap_test_get(h, 1, &v));
@@ -247,7 +249,8 @@ static void hmap_core_update_any_size_round_trips(struct kunit *test)
 	for (i = 0; i < n; i++) {
 		memset(key, i, c->key_size);
 		memset(val, i + 1, c->value_size);
-		KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, val, HMAP_ANY, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, val, HMAP_UPDATE_ANY,
+						       GFP_KERNEL), 0);
 	}
 	for (i = 0; i < n; i++) {
 		memset(key, i, c->key_size);
@@ -307,7 +310,7 @@ static void hmap_core_init_accepts_largest_sizes(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, val);
 	key[HMAP_KEY_SIZE_MAX - 1] = 1;
 	val[HMAP_VALUE_SIZE_MAX - 1] = 2;
-	KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, val, HMAP_ANY, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, val, HMAP_UPDATE_ANY, GFP_KERNEL), 0);
 	got = hmap_core_lookup(h, key);
 	KUNIT_ASSERT_NOT_NULL(test, got);
 	KUNIT_EXPECT_EQ(test, got[HMAP_VALUE_SIZE_MAX - 1], 2);
@@ -368,7 +371,8 @@ static void hmap_core_update_exist_on_empty_map_allocates_nothing(struct kunit *
 	hmap_test_alloc_hook(test);
 	hmap_test_fail_all();
 	/* No array and no key: -ENOENT, without trying to allocate. */
-	KUNIT_EXPECT_EQ(test, hmap_core_update(h, &key, &v, HMAP_EXIST, GFP_KERNEL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hmap_core_update(h, &key, &v, HMAP_UPDATE_EXIST,
+					       GFP_KERNEL), -ENOENT);
 	hmap_test_fail_nth(0);
 	KUNIT_EXPECT_EQ(test, hmap_test_alloc_calls(), 0);
 	KUNIT_EXPECT_NULL(test, h->buckets);
@@ -472,10 +476,10 @@ static void hmap_core_clear_during_same_size_growth(struct kunit *test)
 			KUNIT_ASSERT_EQ(test, hmap_test_del(h, j + 16 * m), 0);
 	}
 	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 1000, 1), 0);
-	KUNIT_ASSERT_TRUE(test, h->flags & HMAP_F_SAME_SIZE);
+	KUNIT_ASSERT_TRUE(test, h->flags & HMAP_CORE_F_SAME_SIZE);
 	hmap_core_clear(h, GFP_KERNEL);
 	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
-	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_F_SAME_SIZE);
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_CORE_F_SAME_SIZE);
 	KUNIT_EXPECT_EQ(test, h->B, 4);
 	HMAP_EXPECT_VALID(test, h);
 }

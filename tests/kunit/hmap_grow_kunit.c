@@ -78,7 +78,7 @@ static void hmap_core_update_grows_at_exact_load(struct kunit *test)
 	/* ... and one more starts a doubling. */
 	KUNIT_ASSERT_EQ(test, hmap_test_put(h, max, max), 0);
 	KUNIT_EXPECT_EQ(test, h->B, B + 1);
-	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_F_SAME_SIZE);
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_CORE_F_SAME_SIZE);
 	/* Up to B = 1 the triggering insert evacuates the whole old array. */
 	if (B >= 2)
 		KUNIT_EXPECT_TRUE(test, hmap_core_growing(h));
@@ -117,7 +117,7 @@ static void hmap_core_update_same_size_grow_on_overflow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->noverflow, 16);
 	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 1000, 1), 0);
 	KUNIT_EXPECT_TRUE(test, hmap_core_growing(h));
-	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_F_SAME_SIZE);
+	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_CORE_F_SAME_SIZE);
 	KUNIT_EXPECT_EQ(test, h->B, 4);
 	hmap_test_finish_growth(test, h);
 	/* The sparse chains were packed: no overflow bucket is left. */
@@ -207,7 +207,8 @@ static void hmap_core_stats_during_growth(struct kunit *test)
 
 	for (k = 0; k <= 52; k++) {
 		memcpy(key, &k, 8);
-		KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, val, HMAP_ANY, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, val, HMAP_UPDATE_ANY,
+						       GFP_KERNEL), 0);
 	}
 	hmap_core_stats(h, &st);
 	KUNIT_EXPECT_EQ(test, st.old_buckets, 8);
@@ -467,7 +468,7 @@ static void hmap_core_update_same_size_growth_at_full_load(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, hmap_core_next_grow_B(h), 4);
 	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 200, 0), 0);
-	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_F_SAME_SIZE);
+	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_CORE_F_SAME_SIZE);
 	KUNIT_EXPECT_EQ(test, h->B, 4);
 	HMAP_EXPECT_VALID(test, h);
 }
@@ -479,7 +480,7 @@ static void hmap_core_update_doubles_past_full_load(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, hmap_core_next_grow_B(h), 5);
 	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 200, 0), 0);
-	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_F_SAME_SIZE);
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_CORE_F_SAME_SIZE);
 	KUNIT_EXPECT_EQ(test, h->B, 5);
 	HMAP_EXPECT_VALID(test, h);
 }
@@ -516,7 +517,7 @@ static void hmap_core_update_same_size_threshold_above_b15(struct kunit *test)
 	h->noverflow = 1U << 15;
 	KUNIT_ASSERT_EQ(test, hmap_test_put(h, 2, 2), 0);
 	KUNIT_EXPECT_TRUE(test, hmap_core_growing(h));
-	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_F_SAME_SIZE);
+	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_CORE_F_SAME_SIZE);
 	KUNIT_EXPECT_EQ(test, h->B, 16);
 	HMAP_EXPECT_VALID(test, h);
 }

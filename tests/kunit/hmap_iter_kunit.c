@@ -325,7 +325,8 @@ static struct hmap_core *wide_key_map(struct kunit *test, u32 key_size,
 	KUNIT_ASSERT_NOT_NULL(test, val);
 	for (k = 0; k < n; k++) {
 		memcpy(key, &k, sizeof(k));
-		KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, val, HMAP_ANY, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, val, HMAP_UPDATE_ANY,
+						       GFP_KERNEL), 0);
 	}
 	return h;
 }

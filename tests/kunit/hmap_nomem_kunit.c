@@ -64,7 +64,8 @@ static struct hmap_core *build(struct kunit *test, const struct nomem_case *c,
 	for (k = 1; k <= c->prefill; k++) {
 		put_key(c, kbuf, k);
 		put_value(c, vbuf, k);
-		KUNIT_ASSERT_EQ(test, hmap_core_update(h, kbuf, vbuf, HMAP_ANY, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, hmap_core_update(h, kbuf, vbuf, HMAP_UPDATE_ANY,
+						       GFP_KERNEL), 0);
 	}
 	return h;
 }
@@ -107,7 +108,7 @@ static void hmap_core_update_fails_cleanly_at_every_allocation(struct kunit *tes
 	hmap_test_fail_nth(0);
 	put_key(c, kbuf, c->op_key);
 	put_value(c, vbuf, c->op_key);
-	KUNIT_ASSERT_EQ(test, hmap_core_update(h, kbuf, vbuf, HMAP_ANY, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, hmap_core_update(h, kbuf, vbuf, HMAP_UPDATE_ANY, GFP_KERNEL), 0);
 	calls = hmap_test_alloc_calls();
 	KUNIT_ASSERT_GT(test, calls, 0);
 
@@ -116,7 +117,7 @@ static void hmap_core_update_fails_cleanly_at_every_allocation(struct kunit *tes
 		hmap_test_fail_nth(n);
 		put_key(c, kbuf, c->op_key);
 		put_value(c, vbuf, c->op_key);
-		err = hmap_core_update(h, kbuf, vbuf, HMAP_ANY, GFP_KERNEL);
+		err = hmap_core_update(h, kbuf, vbuf, HMAP_UPDATE_ANY, GFP_KERNEL);
 		KUNIT_EXPECT_TRUE_MSG(test, err == 0 || err == -ENOMEM,
 				      "allocation %lu: %d", n, err);
 		failures += err == -ENOMEM;
@@ -125,7 +126,8 @@ static void hmap_core_update_fails_cleanly_at_every_allocation(struct kunit *tes
 		/* And the map keeps working afterwards. */
 		put_key(c, kbuf, c->op_key);
 		put_value(c, vbuf, c->op_key);
-		KUNIT_EXPECT_EQ(test, hmap_core_update(h, kbuf, vbuf, HMAP_ANY, GFP_KERNEL), 0);
+		KUNIT_EXPECT_EQ(test, hmap_core_update(h, kbuf, vbuf, HMAP_UPDATE_ANY,
+						       GFP_KERNEL), 0);
 		HMAP_EXPECT_VALID(test, h);
 	}
 	/* The allocations the insert itself needs always surface. */
@@ -274,7 +276,7 @@ static void hmap_core_update_uses_donated_objects(struct kunit *test)
 	hmap_test_alloc_hook(test);
 	hmap_test_fail_all();
 	/* The array exists (hint 100); only out-of-line storage is needed. */
-	KUNIT_EXPECT_EQ(test, hmap_core_update(h, key, val, HMAP_ANY, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, hmap_core_update(h, key, val, HMAP_UPDATE_ANY, GFP_KERNEL), 0);
 	hmap_test_fail_nth(0);
 	v = hmap_core_lookup(h, key);
 	KUNIT_ASSERT_NOT_NULL(test, v);
@@ -320,13 +322,13 @@ static void hmap_core_update_takes_donated_obj_once(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, k);
 	hmap_core_donate_obj(h, HMAP_OBJ_KEY, k);
-	KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, &val, HMAP_ANY, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, &val, HMAP_UPDATE_ANY, GFP_KERNEL), 0);
 	KUNIT_EXPECT_NULL(test, h->obj_reserve[HMAP_OBJ_KEY]);
 	/* The next out-of-line key needs memory again. */
 	hmap_test_alloc_hook(test);
 	hmap_test_fail_all();
 	key[0] = 2;
-	KUNIT_EXPECT_EQ(test, hmap_core_update(h, key, &val, HMAP_ANY, GFP_KERNEL), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, hmap_core_update(h, key, &val, HMAP_UPDATE_ANY, GFP_KERNEL), -ENOMEM);
 	hmap_test_fail_nth(0);
 	KUNIT_EXPECT_EQ(test, h->count, 1);
 	HMAP_EXPECT_VALID(test, h);

@@ -203,7 +203,7 @@ static void hmap_core_grow_step_finishes_shrink(struct kunit *test)
 	while (hmap_core_grow_step(h, 1, GFP_KERNEL) == -EAGAIN)
 		KUNIT_ASSERT_LT(test, ++steps, 1 << FILL_B);
 	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
-	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_F_SHRINK);
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_CORE_F_SHRINK);
 	KUNIT_EXPECT_EQ(test, h->B, FILL_B - 1);
 	expect_keys(test, h, SHRINK_AT, FILL);
 	HMAP_EXPECT_VALID(test, h);
@@ -483,7 +483,7 @@ static void hmap_core_shrink_reserves_exact_overflow(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, h->B, c->B);
 	for (i = 0; i < fillers && !hmap_core_growing(h); i++)
 		KUNIT_ASSERT_EQ(test, hmap_test_del(h, filler_key(c->B, i)), 0);
-	KUNIT_ASSERT_TRUE(test, h->flags & HMAP_F_SHRINK);
+	KUNIT_ASSERT_TRUE(test, h->flags & HMAP_CORE_F_SHRINK);
 	KUNIT_ASSERT_EQ(test, h->nevacuate, 0);
 
 	hmap_test_alloc_hook(test);
@@ -536,7 +536,7 @@ static void hmap_core_clear_during_shrink_ends_it(struct kunit *test)
 	half_shrunk(test, h);
 	hmap_core_clear(h, GFP_KERNEL);
 	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
-	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_F_SHRINK);
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_CORE_F_SHRINK);
 	HMAP_EXPECT_VALID(test, h);
 	fill(test, h, FILL);
 	KUNIT_EXPECT_EQ(test, h->B, FILL_B);

@@ -205,7 +205,8 @@ static void hmap_core_stats_counts_out_of_line_objects(struct kunit *test)
 
 	for (k = 0; k < 5; k++) {
 		memcpy(key, &k, sizeof(k));
-		KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, val, HMAP_ANY, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, val, HMAP_UPDATE_ANY,
+						       GFP_KERNEL), 0);
 	}
 	hmap_core_stats(h, &st);
 	/* B = 0, pointer slots: 8 + 8 * 8 + 8 * 8 + 8 = 144 bytes. */

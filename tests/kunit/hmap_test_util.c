@@ -59,7 +59,7 @@ struct hmap_core *hmap_test_map(struct kunit *test, u32 key_size,
 
 int hmap_test_put(struct hmap_core *h, u64 key, u64 value)
 {
-	return hmap_core_update(h, &key, &value, HMAP_ANY, GFP_KERNEL);
+	return hmap_core_update(h, &key, &value, HMAP_UPDATE_ANY, GFP_KERNEL);
 }
 
 bool hmap_test_get(struct hmap_core *h, u64 key, u64 *value)

@@ -198,9 +198,9 @@ static void hmap_core_validate_same_size_flag_without_growth(struct kunit *test)
 {
 	struct hmap_core *h = small_map(test, 3);
 
-	h->flags |= HMAP_F_SAME_SIZE;
+	h->flags |= HMAP_CORE_F_SAME_SIZE;
 	expect_invalid(test, h, "same-size flag without growth");
-	h->flags &= ~HMAP_F_SAME_SIZE;
+	h->flags &= ~HMAP_CORE_F_SAME_SIZE;
 }
 
 /*
@@ -287,9 +287,9 @@ static void hmap_core_validate_old_array_B_mismatch(struct kunit *test)
 	struct hmap_core *h = half_grown(test);
 
 	/* A same-size growth would need the old array at B = 3. */
-	h->flags |= HMAP_F_SAME_SIZE;
+	h->flags |= HMAP_CORE_F_SAME_SIZE;
 	expect_invalid(test, h, "old array does not match B");
-	h->flags &= ~HMAP_F_SAME_SIZE;
+	h->flags &= ~HMAP_CORE_F_SAME_SIZE;
 }
 
 static void hmap_core_validate_old_array_detached(struct kunit *test)
@@ -421,9 +421,9 @@ static void hmap_core_validate_keys_differing_in_last_byte(struct kunit *test)
 	u64 v = 0;
 
 	/* One chain, one tophash: only the whole key tells them apart. */
-	KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, &v, HMAP_ANY, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, &v, HMAP_UPDATE_ANY, GFP_KERNEL), 0);
 	key[len - 1] = 1;
-	KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, &v, HMAP_ANY, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, &v, HMAP_UPDATE_ANY, GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, h->count, 2);
 	HMAP_EXPECT_VALID(test, h);
 }

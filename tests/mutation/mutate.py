@@ -157,8 +157,8 @@ SENTINELS = {
 }
 SIZE_CONSTS = ["HMAP_SLOTS", "HMAP_MAX_INLINE", "HMAP_B_MAX", "HMAP_LOAD_NUM",
                "HMAP_LOAD_DEN", "HMAP_NOVERFLOW_EXACT_B", "HMAP_KEY_SIZE_MAX",
-               "HMAP_VALUE_SIZE_MAX", "HMAP_DEFERRED_MIN_BYTES", "HMAP_EXIST",
-               "HMAP_NOEXIST"]
+               "HMAP_VALUE_SIZE_MAX", "HMAP_DEFERRED_MIN_BYTES", "HMAP_UPDATE_EXIST",
+               "HMAP_UPDATE_NOEXIST"]
 
 # Binary operators are spaced in kernel style; that tells them from unary
 # ones and from -> and #include <...>.

@@ -146,7 +146,7 @@ static int iterate(const struct geometry *g, struct hmap_core *h)
 			make_key(g, idx);
 			if (next_rand() % 2) {
 				make_value(g, idx);
-				if (!hmap_core_update(h, keybuf, valbuf, HMAP_ANY, GFP_KERNEL)) {
+				if (!hmap_core_update(h, keybuf, valbuf, HMAP_UPDATE_ANY, GFP_KERNEL)) {
 					ref.count += !ref.present[idx];
 					ref.present[idx] = 1;
 					ref.value[idx] = idx;
@@ -208,11 +208,11 @@ static int run(const struct geometry *g, u64 seed, unsigned long ops)
 			err = hmap_core_update(&h, keybuf, valbuf, flags, GFP_KERNEL);
 			if (err == -ENOMEM) {
 				/* Only a brand-new key may need memory. */
-				CHECK(!ref.present[idx] && flags != HMAP_EXIST,
+				CHECK(!ref.present[idx] && flags != HMAP_UPDATE_EXIST,
 				      "update of a present key ran out of memory");
-			} else if (flags == HMAP_NOEXIST && ref.present[idx]) {
+			} else if (flags == HMAP_UPDATE_NOEXIST && ref.present[idx]) {
 				CHECK(err == -EEXIST, "NOEXIST on present key: %d", err);
-			} else if (flags == HMAP_EXIST && !ref.present[idx]) {
+			} else if (flags == HMAP_UPDATE_EXIST && !ref.present[idx]) {
 				CHECK(err == -ENOENT, "EXIST on absent key: %d", err);
 			} else {
 				CHECK(!err, "update: %d", err);

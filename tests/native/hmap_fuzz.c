@@ -73,7 +73,7 @@ static void iterate(const struct geo *g, struct hmap_core *h, u8 *kb, u8 *vb)
 		/* Write as we go: insert a new key, delete another. */
 		mk(g, (u8)(idx * 7 + n), kb);
 		memset(vb, n, g->vsize);
-		if (!hmap_core_update(h, kb, vb, HMAP_ANY, GFP_KERNEL)) {
+		if (!hmap_core_update(h, kb, vb, HMAP_UPDATE_ANY, GFP_KERNEL)) {
 			count += !present[kb[0]];
 			present[kb[0]] = 1;
 			value[kb[0]] = (u8)n;
@@ -124,9 +124,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		switch (op) {
 		case 0 ... 5:
 			err = hmap_core_update(&h, kb, vb, op % 3, GFP_KERNEL);
-			if (op % 3 == HMAP_NOEXIST && present[idx]) {
+			if (op % 3 == HMAP_UPDATE_NOEXIST && present[idx]) {
 				check(err == -EEXIST);
-			} else if (op % 3 == HMAP_EXIST && !present[idx]) {
+			} else if (op % 3 == HMAP_UPDATE_EXIST && !present[idx]) {
 				check(err == -ENOENT);
 			} else if (err) {
 				check(err == -ENOMEM && !present[idx]);

@@ -156,15 +156,15 @@ TEST_F(maps, create_limits)
 		fclose(f);
 	}
 	EXPECT_EQ(-EINVAL, new_map(0, 8, 0, NULL, 0));
-	EXPECT_EQ(-E2BIG, new_map(HMAP_IOC_KEY_SIZE_MAX + 1, 8, 0, NULL, 0));
-	EXPECT_EQ(-E2BIG, new_map(8, HMAP_IOC_VALUE_SIZE_MAX + 1, 0, NULL, 0));
+	EXPECT_EQ(-E2BIG, new_map(HMAP_KEY_SIZE_MAX + 1, 8, 0, NULL, 0));
+	EXPECT_EQ(-E2BIG, new_map(8, HMAP_VALUE_SIZE_MAX + 1, 0, NULL, 0));
 	EXPECT_EQ(-E2BIG, new_map(8, 8, limit + 1, NULL, 0));
 	EXPECT_EQ(-E2BIG, new_map(8, 8, UINT64_MAX, NULL, 0));
 	/* A mode makes sense only with a name; and only permission bits. */
 	EXPECT_EQ(-EINVAL, new_map(8, 8, 0, NULL, 0600));
 	EXPECT_EQ(-EINVAL, new_map(8, 8, 0, uname_of("m"), 01600));
 
-	fd = new_map(HMAP_IOC_KEY_SIZE_MAX, HMAP_IOC_VALUE_SIZE_MAX, limit,
+	fd = new_map(HMAP_KEY_SIZE_MAX, HMAP_VALUE_SIZE_MAX, limit,
 		     NULL, 0);
 	ASSERT_LE(0, fd);
 	close(fd);
@@ -188,18 +188,18 @@ TEST_F(maps, create_shards)
 	int fd;
 
 	EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_CREATE, &c));
-	c.shard_bits = HMAP_IOC_SHARD_BITS_MAX + 1;
+	c.shard_bits = HMAP_SHARD_BITS_MAX + 1;
 	EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_CREATE, &c));
 	c.flags = 0;
 	c.shard_bits = 2;
 	EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_CREATE, &c));
 	c.flags = HMAP_CREATE_F_SHARDED;
-	c.shard_bits = HMAP_IOC_SHARD_BITS_MAX;
+	c.shard_bits = HMAP_SHARD_BITS_MAX;
 	fd = xioctl(self->dev, HMAP_IOC_CREATE, &c);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, fill(fd, 0, 5000, 512));
 	ASSERT_EQ(0, hmap_stats(fd, &st));
-	EXPECT_EQ(1u << HMAP_IOC_SHARD_BITS_MAX, st.shards);
+	EXPECT_EQ(1u << HMAP_SHARD_BITS_MAX, st.shards);
 	EXPECT_EQ(5000, st.count);
 	close(fd);
 }
@@ -314,8 +314,8 @@ TEST_F(maps, lookup_and_delete)
 
 TEST_F(maps, sets_and_big_entries)
 {
-	static uint8_t key[HMAP_IOC_KEY_SIZE_MAX], value[HMAP_IOC_VALUE_SIZE_MAX];
-	static uint8_t out[HMAP_IOC_VALUE_SIZE_MAX];
+	static uint8_t key[HMAP_KEY_SIZE_MAX], value[HMAP_VALUE_SIZE_MAX];
+	static uint8_t out[HMAP_VALUE_SIZE_MAX];
 	uint64_t cursor = 0, count;
 	uint32_t n = 4;
 	int fd;
@@ -342,7 +342,7 @@ TEST_F(maps, sets_and_big_entries)
 	EXPECT_EQ(2, count);
 	/* Dump keys only: values 0. */
 	{
-		static uint8_t keys[4][HMAP_IOC_KEY_SIZE_MAX];
+		static uint8_t keys[4][HMAP_KEY_SIZE_MAX];
 
 		EXPECT_EQ(0, hmap_dump(fd, &cursor, keys, NULL, &n));
 		EXPECT_EQ(2, n);
@@ -411,7 +411,7 @@ TEST_F(maps, count_clear_stats)
 	EXPECT_LE(1, st.growths);
 	EXPECT_LT(20000 * 16, st.bytes);
 	EXPECT_EQ(0, st.__reserved);
-	for (i = 0; i < HMAP_IOC_CHAIN_HIST_LEN; i++)
+	for (i = 0; i < HMAP_CHAIN_HIST_LEN; i++)
 		sum += st.chain_hist[i];
 	EXPECT_EQ(st.buckets, sum);
 	if (st.state & HMAP_STATS_GROWING) {

@@ -135,4 +135,21 @@ static inline u32 hmap_random_u32(void)
 	return (u32)hmap_random_u64();
 }
 
+/* The core's tracepoints (kmod/hmap_trace.h) do nothing here. */
+static inline void trace_hmap_grow_start(u32 id, u8 old_b, u8 new_b,
+					 bool same_size, unsigned long count)
+{
+}
+
+static inline void trace_hmap_evacuate(u32 id, u8 old_b, u8 new_b,
+				       bool same_size, u64 moved,
+				       unsigned long unit)
+{
+}
+
+static inline void trace_hmap_grow_done(u32 id, u8 old_b, u8 new_b,
+					bool same_size)
+{
+}
+
 #endif /* _HMAP_INTERNAL_H */

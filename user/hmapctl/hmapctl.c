@@ -628,11 +628,11 @@ static int do_create(void)
 		return fail(EXIT_USAGE, "missing map NAME");
 	while ((s = next_arg())) {
 		if (is_prefix(s, "key")) {
-			ret = arg_u64("key", HMAP_IOC_KEY_SIZE_MAX, &v);
+			ret = arg_u64("key", HMAP_KEY_SIZE_MAX, &v);
 			o.key_size = v;
 			have_key = true;
 		} else if (is_prefix(s, "value")) {
-			ret = arg_u64("value", HMAP_IOC_VALUE_SIZE_MAX, &v);
+			ret = arg_u64("value", HMAP_VALUE_SIZE_MAX, &v);
 			o.value_size = v;
 			have_value = true;
 		} else if (is_prefix(s, "entries")) {
@@ -640,7 +640,7 @@ static int do_create(void)
 		} else if (is_prefix(s, "hint")) {
 			ret = arg_u64("hint", UINT64_MAX, &o.size_hint);
 		} else if (is_prefix(s, "shards")) {
-			ret = arg_u64("shards (bits)", HMAP_IOC_SHARD_BITS_MAX, &v);
+			ret = arg_u64("shards (bits)", HMAP_SHARD_BITS_MAX, &v);
 			o.shard_bits = v;
 		} else if (is_prefix(s, "mode")) {
 			s = next_arg();
@@ -898,7 +898,7 @@ static int do_count(void)
 static void print_stats_text(const struct hmap_ioc_info *in,
 			     const struct hmap_ioc_stats *st)
 {
-	static const char *const lens[HMAP_IOC_CHAIN_HIST_LEN] = {
+	static const char *const lens[HMAP_CHAIN_HIST_LEN] = {
 		"1", "2", "3", "4", "5", "6", "7", "8+",
 	};
 	uint64_t max = 0, width;
@@ -932,10 +932,10 @@ static void print_stats_text(const struct hmap_ioc_info *in,
 		       human_bytes(st->bytes, buf, sizeof(buf)),
 		       (uint64_t)st->bytes);
 	printf("  chains      length: buckets\n");
-	for (i = 0; i < HMAP_IOC_CHAIN_HIST_LEN; i++)
+	for (i = 0; i < HMAP_CHAIN_HIST_LEN; i++)
 		if (st->chain_hist[i] > max)
 			max = st->chain_hist[i];
-	for (i = 0; i < HMAP_IOC_CHAIN_HIST_LEN; i++) {
+	for (i = 0; i < HMAP_CHAIN_HIST_LEN; i++) {
 		width = max ? (st->chain_hist[i] * BAR_WIDTH + max - 1) / max : 0;
 		printf("    %-3s %10" PRIu64 " %.*s\n", lens[i],
 		       (uint64_t)st->chain_hist[i], (int)width,
@@ -968,7 +968,7 @@ static void print_stats_json(const struct hmap_ioc_info *in,
 	j_u64("bytes", st->bytes);
 	j_u64("shards", st->shards);
 	j_open("chain_hist", '[');
-	for (i = 0; i < HMAP_IOC_CHAIN_HIST_LEN; i++)
+	for (i = 0; i < HMAP_CHAIN_HIST_LEN; i++)
 		j_u64(NULL, st->chain_hist[i]);
 	j_close();
 	j_close();

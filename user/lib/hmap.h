@@ -28,8 +28,8 @@
 #define HMAP_DEV_PATH	"/dev/hmap"
 
 struct hmap_create_opts {
-	uint32_t key_size;	/* 1..HMAP_IOC_KEY_SIZE_MAX */
-	uint32_t value_size;	/* 0..HMAP_IOC_VALUE_SIZE_MAX; 0 makes a set */
+	uint32_t key_size;	/* 1..HMAP_KEY_SIZE_MAX */
+	uint32_t value_size;	/* 0..HMAP_VALUE_SIZE_MAX; 0 makes a set */
 	uint64_t max_entries;	/* 0: HMAP_IOC_DEFAULT_MAX_ENTRIES */
 	uint64_t size_hint;	/* expected entries, or 0 */
 	uint32_t shard_bits;	/* 0, or 1..8 for 2^shard_bits locks */

@@ -56,8 +56,8 @@
  * Errors of particular commands:
  *
  *  ============ =======================================================
- *  E2BIG        CREATE: key_size > HMAP_IOC_KEY_SIZE_MAX, value_size >
- *               HMAP_IOC_VALUE_SIZE_MAX, or max_entries above the
+ *  E2BIG        CREATE: key_size > HMAP_KEY_SIZE_MAX, value_size >
+ *               HMAP_VALUE_SIZE_MAX, or max_entries above the
  *               module's limit. UPDATE: the key is new and the map holds
  *               max_entries keys (replacing an existing key still works).
  *  EEXIST       CREATE: the name is taken. UPDATE with HMAP_UPDATE_NOEXIST:
@@ -85,21 +85,21 @@
 
 #define HMAP_IOC_TYPE		0xE8	/* free in ioctl-number.rst (6.12) */
 
-/* Limits; equal to the kernel's HMAP_KEY_SIZE_MAX and HMAP_VALUE_SIZE_MAX. */
-#define HMAP_IOC_KEY_SIZE_MAX	512
-#define HMAP_IOC_VALUE_SIZE_MAX	65536
+/* Limits of every map, in-kernel ones included (<linux/hmap.h> uses these). */
+#define HMAP_KEY_SIZE_MAX	512
+#define HMAP_VALUE_SIZE_MAX	65536
 /* A name is 1..31 characters from [A-Za-z0-9._-], NUL-padded. */
 #define HMAP_IOC_NAME_LEN	32
 /* At most this many maps can have a name at the same time. */
 #define HMAP_IOC_NAMED_MAX	1024
 /* max_entries 0 at creation stands for this (the module may lower it). */
 #define HMAP_IOC_DEFAULT_MAX_ENTRIES	0x1000000	/* 2^24 */
-/* Largest hmap_ioc_create.shard_bits. */
-#define HMAP_IOC_SHARD_BITS_MAX	8
+/* Largest hmap_ioc_create.shard_bits and hmap_params.shard_bits. */
+#define HMAP_SHARD_BITS_MAX	8
 /* Bucket chains by length: 1, 2, ..., 7, 8 or more. */
-#define HMAP_IOC_CHAIN_HIST_LEN	8
+#define HMAP_CHAIN_HIST_LEN	8
 
-/* Update modes (hmap_ioc_elem.flags, hmap_ioc_batch.flags), as BPF's. */
+/* Update modes (hmap_ioc_elem.flags, hmap_ioc_batch.flags, hmap_update()), as BPF's. */
 #define HMAP_UPDATE_ANY		0	/* create or replace */
 #define HMAP_UPDATE_NOEXIST	1	/* create only (EEXIST if present) */
 #define HMAP_UPDATE_EXIST	2	/* replace only (ENOENT if absent) */
@@ -132,13 +132,13 @@ enum hmap_ioc_nr {
  * struct hmap_ioc_create - HMAP_IOC_CREATE: make a map.
  * @size: (in) sizeof(struct hmap_ioc_create).
  * @flags: (in) HMAP_CREATE_F_*.
- * @key_size: (in) bytes per key, 1..HMAP_IOC_KEY_SIZE_MAX.
- * @value_size: (in) bytes per value, 0..HMAP_IOC_VALUE_SIZE_MAX (0: a set).
+ * @key_size: (in) bytes per key, 1..HMAP_KEY_SIZE_MAX.
+ * @value_size: (in) bytes per value, 0..HMAP_VALUE_SIZE_MAX (0: a set).
  * @max_entries: (in) inserts of new keys beyond this fail with E2BIG;
  *	0 means HMAP_IOC_DEFAULT_MAX_ENTRIES (or the module's lower limit).
  * @size_hint: (in) expected number of entries, to size the first bucket
  *	array; clamped to @max_entries.
- * @shard_bits: (in) with HMAP_CREATE_F_SHARDED, 1..HMAP_IOC_SHARD_BITS_MAX:
+ * @shard_bits: (in) with HMAP_CREATE_F_SHARDED, 1..HMAP_SHARD_BITS_MAX:
  *	the map is made of 2^@shard_bits independently locked parts, each
  *	holding at most @max_entries / 2^@shard_bits entries. Else 0.
  * @mode: (in) permission bits (at most 0777) checked by HMAP_IOC_OPEN for a
@@ -433,7 +433,7 @@ struct hmap_ioc_stats {
 	__u64 growths;
 	__u32 shards;
 	__u32 __reserved;
-	__u64 chain_hist[HMAP_IOC_CHAIN_HIST_LEN];
+	__u64 chain_hist[HMAP_CHAIN_HIST_LEN];
 	__u64 shrinks;
 };
 
