@@ -507,31 +507,78 @@ static u8 *lookup_bucket(const struct hmap_core *h, u64 hash)
 	return gen ? gen_bucket(h, gen, hash & bucket_mask(gen->B)) : NULL;
 }
 
+/*
+ * Keys of 4 and 8 bytes are compared as integers: the slot is aligned, the
+ * caller's key may not be, and memcpy() of a constant size is one load.
+ */
 static __always_inline bool key_equal(const struct hmap_core *h, u8 *b,
 				      unsigned int i, const void *key,
 				      u32 ksize)
 {
 	const void *k = slot_key(h, b, i);
+	u64 a8, b8;
+	u32 a4, b4;
 
-	return k && !memcmp(k, key, ksize);
+	if (!k)
+		return false;
+	switch (ksize) {
+	case 8:
+		memcpy(&a8, k, 8);
+		memcpy(&b8, key, 8);
+		return a8 == b8;
+	case 4:
+		memcpy(&a4, k, 4);
+		memcpy(&b4, key, 4);
+		return a4 == b4;
+	default:
+		return !memcmp(k, key, ksize);
+	}
 }
 
-/* Search the chain at @b; return the bucket holding @key, slot in @slot. */
+/* chain_find() matches a bucket's tophash bytes as one word. */
+static_assert(sizeof(u64) == HMAP_SLOTS);
+
+#define HMAP_BYTES_LO	0x0101010101010101ULL
+#define HMAP_BYTES_7F	0x7f7f7f7f7f7f7f7fULL
+#define HMAP_BYTES_HI	0x8080808080808080ULL
+
+/*
+ * Bit 7 of a byte of the result is set iff that byte of @x is zero: exact,
+ * since no carry crosses a byte ((b & 0x7f) + 0x7f <= 0xfe). The shorter
+ * (x - 0x01..) & ~x form also flags a byte 0x01 just above a zero byte,
+ * which for tophash matching would make a slot holding top ^ 1 (possibly
+ * an evacuated empty one, whose key bytes are zero) a candidate.
+ */
+static __always_inline u64 bytes_zero(u64 x)
+{
+	return ~(((x & HMAP_BYTES_7F) + HMAP_BYTES_7F) | x | HMAP_BYTES_7F);
+}
+
+/* Non-zero iff some byte of @x is zero (the cheap form is exact for that). */
+static __always_inline bool has_zero_byte(u64 x)
+{
+	return (x - HMAP_BYTES_LO) & ~x & HMAP_BYTES_HI;
+}
+
+/*
+ * Search the chain at @b; return the bucket holding @key, slot in @slot.
+ * The eight tophash bytes of a bucket are matched at once, as one 64-bit
+ * word (Go 1.24 and absl match their groups the same way): the key of each
+ * slot holding @top decides. A bucket with an HMAP_EMPTY_REST slot ends the
+ * search, since nothing after that slot is in use.
+ */
 static __always_inline u8 *chain_find(const struct hmap_core *h, u8 *b,
 				      const void *key, u8 top, u32 ksize,
 				      unsigned int *slot)
 {
+	u64 word, match;
 	unsigned int i;
 
 	for (; b; b = bucket_next(h, b)) {
-		for (i = 0; i < HMAP_SLOTS; i++) {
-			u8 t = READ_ONCE(b[i]);
-
-			if (t != top) {
-				if (t == HMAP_EMPTY_REST)
-					return NULL;
-				continue;
-			}
+		word = le64_to_cpu(READ_ONCE(*(__le64 *)b));
+		for (match = bytes_zero(word ^ (top * HMAP_BYTES_LO)); match;
+		     match &= match - 1) {
+			i = __ffs64(match) / 8;
 			if (h->indirect_key || h->indirect_value)
 				/* Pairs with the release publishing the slot. */
 				smp_rmb();
@@ -540,6 +587,8 @@ static __always_inline u8 *chain_find(const struct hmap_core *h, u8 *b,
 				return b;
 			}
 		}
+		if (has_zero_byte(word))
+			return NULL;
 	}
 	return NULL;
 }

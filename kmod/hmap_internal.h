@@ -10,6 +10,8 @@
 #ifndef _HMAP_INTERNAL_H
 #define _HMAP_INTERNAL_H
 
+#include <asm/byteorder.h>
+#include <linux/bitops.h>
 #include <linux/bug.h>
 #include <linux/errno.h>
 #include <linux/export.h>

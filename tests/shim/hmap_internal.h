@@ -9,7 +9,9 @@
 #ifndef _HMAP_INTERNAL_H
 #define _HMAP_INTERNAL_H
 
+#include <assert.h>
 #include <errno.h>
+#include <linux/types.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +33,12 @@ typedef unsigned int gfp_t;
 #ifndef EUCLEAN
 #define EUCLEAN 117
 #endif
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the shim assumes a little-endian host"
+#endif
+#define le64_to_cpu(x)		((u64)(x))
+#define __ffs64(x)		((unsigned int)__builtin_ctzll(x))
 
 #define CONFIG_ARCH_SUPPORTS_INT128 1
 #define BIT(n)			(1UL << (n))
