@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The kernel arena of `make bench`: hmap_bench.ko (hmap vs rhashtable vs a fixed hashtable.h
-# table, insert latency while growing, sharded write scaling) and the payload's *_bench
-# programs (hmap ioctls vs bpf(2)), in a QEMU guest running the bench kernel: the test
-# kernel's config without KASAN/lockdep/kmemleak, built -O2 (scripts/kernel-bench.config).
-#   bench-kernel.sh [--quick]    results: bench/results/kernel.md
-#                                (--quick: build/quick/kernel.md)
-# QEMU TCG executes the kernel faithfully but models no caches: read ratios, not ns.
+# The kernel arena of `make bench`, in two kernels:
+#   - User-Mode Linux (scripts/uml.sh --bench): hmap_bench.ko, hmap vs rhashtable vs a fixed
+#     hashtable.h table at each size, and insert latency while a map grows. UML runs the
+#     kernel on the host CPU, so caches are real: this is the in-kernel result. One CPU.
+#   - QEMU TCG (-smp 2, the bench kernel: the test kernel's config without KASAN/lockdep/
+#     kmemleak, -O2, scripts/kernel-bench.config): what needs SMP or a real syscall path,
+#     sharded write scaling and hmap ioctls vs bpf(2). TCG models no caches: read ratios.
+#   bench-kernel.sh [--quick]    results: bench/results/kernel.md (--quick: build/quick/kernel.md)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -16,21 +17,29 @@ tree=$build/bench-tree
 out=$top/bench/results/kernel.md
 # Quick runs, like run-native.sh --quick, leave the committed results alone.
 [ "$quick" = --quick ] && out=$build/quick/kernel.md
-export HMAP_KCONFIG=$top/scripts/kernel-bench.config
-kdir=$(kernel_dir)
 
 if [ "$quick" = --quick ]; then
-	args="sizes=1000,10000,100000 reps=5 latency_n=100000 scale_n=50000"
+	uml_args="sizes=1000,10000,100000 reps=5 latency_n=100000 scale_n=0"
+	tcg_args="sizes= latency_n=0 scale_n=50000"
 	prog_args=10000
 else
-	# About 5 minutes under TCG, most of it 10^6 (the hint-less fixed
-	# table is skipped there: see fixed_nohint_max in hmap_bench.c).
-	args="sizes=1000,10000,100000,1000000 reps=5 latency_n=1000000 scale_n=200000"
+	uml_args="sizes=1000,10000,100000,1000000 reps=5 latency_n=1000000 scale_n=0"
+	tcg_args="sizes= latency_n=0 scale_n=200000"
 	prog_args=100000
 fi
-args=${HMAP_BENCH_ARGS:-$args}
+uml_args=${HMAP_BENCH_UML_ARGS:-$uml_args}
+tcg_args=${HMAP_BENCH_ARGS:-$tcg_args}
 prog_args=${HMAP_BENCH_PROG_ARGS:-$prog_args}
 
+echo "bench-kernel: UML arena ($uml_args)" >&2
+uml_start=$(date +%s)
+"$top/scripts/uml.sh" --bench $uml_args
+uml_log=$build/uml/bench.log
+grep -q 'hmap_bench: done' "$uml_log" || { echo "bench-kernel: no results in $uml_log" >&2; exit 1; }
+uml_secs=$(($(date +%s) - uml_start))
+
+export HMAP_KCONFIG=$top/scripts/kernel-bench.config
+kdir=$(kernel_dir)
 "$top/scripts/build-kernel.sh"
 echo "bench-kernel: building the modules for the bench kernel" >&2
 # A fresh copy each time: no object built for the test kernel may leak in.
@@ -39,10 +48,10 @@ kbuild_copy "$tree"
 make -s -C "$kdir" M="$tree" HMAP_BENCH=y modules >"$build/bench-modules.log" 2>&1 ||
 	{ tail -n 20 "$build/bench-modules.log" >&2; exit 1; }
 
-echo "bench-kernel: running in the VM ($args); this takes a few minutes under TCG" >&2
+echo "bench-kernel: QEMU TCG part ($tcg_args); a few minutes" >&2
 log=$build/vm-bench.log
 rm -f "$log"
-HMAP_KDIR=$kdir HMAP_KO_DIR=$tree HMAP_VM_LOG=$log HMAP_BENCH_ARGS="$args" \
+HMAP_KDIR=$kdir HMAP_KO_DIR=$tree HMAP_VM_LOG=$log HMAP_BENCH_ARGS="$tcg_args" \
 	HMAP_BENCH_PROG_ARGS=$prog_args \
 	HMAP_VM_TIMEOUT=${HMAP_VM_TIMEOUT:-3600} "$top/scripts/vm.sh" --bench &
 vm=$!
@@ -59,23 +68,43 @@ while kill -0 "$vm" 2>/dev/null; do
 	fi
 done
 wait "$vm"
-
 grep -q 'hmap_bench: done' "$log" || { echo "bench-kernel: no results in $log" >&2; exit 1; }
+
+# The module's markdown, without printk timestamps and prefixes.
+tables() {
+	sed -nE 's/^\[[ 0-9.]+\] (hmap_bench: |HMAP-BENCH: )//p' "$1" |
+		grep -v '^done$' | grep -v '^shape |' | sed -E 's/^(##.*)/\n\1\n/'
+}
 mkdir -p "$(dirname "$out")"
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 {
 	echo "# Kernel arena"
 	echo
-	echo "$(date -u +%F), Linux $(ksrc_version) bench kernel under QEMU TCG (-smp 2), host CPU:"
-	echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-). Module args: $args."
-	echo "TCG models no caches: compare ratios within a row group, not absolute ns."
-	echo "Plots: kernel-arena.png, kernel-syscall.png. Without a hint the fixed table has 1024"
-	echo "heads (DECLARE_HASHTABLE(t, 10)); above fixed_nohint_max=100000 that pass is skipped."
-	echo "rhashtable grows and shrinks in a worker, which may run on the other vCPU; hmap grows"
-	echo "inline, in the inserting thread, as Go's map does."
+	echo "$(date -u +%F), Linux $(ksrc_version), host CPU: $cpu."
 	echo
-	# Drop the printk timestamp and the prefix; keep the markdown.
-	sed -nE 's/^\[[ 0-9.]+\] (hmap_bench: |HMAP-BENCH: )//p' "$log" | grep -v '^done$' |
-		sed -E 's/^(##.*)/\n\1\n/'
+	echo "## In kernel, real caches: User-Mode Linux"
+	echo
+	echo "hmap_bench.ko in a UML kernel (scripts/kernel-uml.config, -O2, one CPU, no preemption;"
+	echo "${uml_secs} s). Module args: $uml_args. Each insert phase includes finishing what it"
+	echo "left pending: rhashtable resizes in a worker, whose pending work (flush_work) is timed"
+	echo "with the inserts; hmap grows inline, in the inserting thread, as Go's map does. Without a"
+	echo "hint the fixed table has 1024 heads (DECLARE_HASHTABLE(t, 10)); above"
+	echo "fixed_nohint_max=100000 that pass is skipped. UML's clock ticks in 256 ns steps here, so"
+	echo "single-insert latencies are multiples of it."
+	tables "$uml_log"
+	echo
+	echo "### Table shapes when the lookups run (after the insert with hint, first repetition)"
+	echo
+	echo "| n | table | buckets | entries per bucket | chains |"
+	echo "|---|---|---|---|---|"
+	sed -nE 's/^\[[ 0-9.]+\] hmap_bench: shape (.*)/\1/p' "$uml_log"
+	echo
+	echo "## SMP and syscalls: QEMU TCG"
+	echo
+	echo "The bench kernel under QEMU TCG (-smp 2), for what UML cannot show (one CPU, ptrace-based"
+	echo "syscalls). Module args: $tcg_args. TCG models no caches: compare ratios within a row"
+	echo "group, not absolute ns."
+	tables "$log"
 } >"$out"
 plots=$(python3 "$top/bench/kernel/kernel_plot.py" "$out" | tr '\n' ' ') ||
 	echo "bench-kernel: no plots (gnuplot missing?)" >&2

@@ -67,6 +67,10 @@ struct table_ops {
 	int (*insert)(void *t, u64 key, u64 value);
 	bool (*lookup)(void *t, u64 key, u64 *value);
 	int (*remove)(void *t, u64 key);
+	/* Finish work an insert left pending (a deferred resize), or NULL. */
+	void (*settle)(void *t);
+	/* Describe the table's shape: buckets, load, chains. */
+	void (*shape)(void *t, char *buf, size_t len);
 };
 
 static void *hm_create(unsigned long hint)
@@ -96,6 +100,22 @@ static bool hm_lookup(void *t, u64 key, u64 *value)
 static int hm_remove(void *t, u64 key)
 {
 	return hmap_delete(t, &key);
+}
+
+static void hm_shape(void *t, char *buf, size_t len)
+{
+	struct hmap_stats st;
+	u64 chains = 0;
+	unsigned int i;
+
+	hmap_get_stats(t, &st);
+	for (i = 1; i < HMAP_CHAIN_HIST_LEN; i++)
+		chains += st.chain_hist[i];
+	snprintf(buf, len,
+		 "%llu buckets of 8 slots (B=%u) | %llu.%02llu | %llu overflow buckets, %llu chains longer than one%s",
+		 st.buckets, st.B, st.count / max(st.buckets, 1ULL),
+		 st.count * 100 / max(st.buckets, 1ULL) % 100, st.overflow,
+		 chains, st.growing ? ", growing" : "");
 }
 
 /* rhashtable with its own objects, as its users embed them. */
@@ -138,6 +158,28 @@ static void rh_destroy(void *t)
 {
 	rhashtable_free_and_destroy(t, rh_free_obj, NULL);
 	kfree(t);
+}
+
+/* rhashtable resizes in a worker: its pending work belongs to the inserts. */
+static void rh_settle(void *t)
+{
+	struct rhashtable *ht = t;
+
+	flush_work(&ht->run_work);
+}
+
+static void rh_shape(void *t, char *buf, size_t len)
+{
+	struct rhashtable *ht = t;
+	const struct bucket_table *tbl;
+	unsigned int size, n = atomic_read(&ht->nelems);
+
+	rcu_read_lock();
+	tbl = rcu_dereference(ht->tbl);
+	size = tbl->size;
+	rcu_read_unlock();
+	snprintf(buf, len, "%u chain heads | %u.%02u | a node per entry, chained",
+		 size, n / max(size, 1U), n * 100 / max(size, 1U) % 100);
 }
 
 static int rh_insert(void *t, u64 key, u64 value)
@@ -268,6 +310,14 @@ static bool ht_lookup(void *p, u64 key, u64 *value)
 	return o;
 }
 
+static void ht_shape(void *p, char *buf, size_t len)
+{
+	struct fixed_table *t = p;
+
+	snprintf(buf, len, "%lu chain heads, fixed | | a node per entry, chained",
+		 1UL << t->bits);
+}
+
 static int ht_remove(void *p, u64 key)
 {
 	struct ht_obj *o = ht_find(p, key);
@@ -280,11 +330,15 @@ static int ht_remove(void *p, u64 key)
 }
 
 static const struct table_ops tables[] = {
-	{ "hmap", false, hm_create, hm_destroy, hm_insert, hm_lookup, hm_remove },
-	{ "rhashtable", false, rh_create, rh_destroy, rh_insert, rh_lookup, rh_remove },
+	{ "hmap", false, hm_create, hm_destroy, hm_insert, hm_lookup, hm_remove,
+	  NULL, hm_shape },
+	{ "rhashtable", false, rh_create, rh_destroy, rh_insert, rh_lookup,
+	  rh_remove, rh_settle, rh_shape },
 	{ "hashtable.h (fixed)", true, ht_create, ht_destroy, ht_insert,
-	  ht_lookup, ht_remove },
+	  ht_lookup, ht_remove, NULL, ht_shape },
 };
+
+#define SHAPE_LEN	160
 
 /* ---- timing ---- */
 
@@ -305,8 +359,13 @@ static bool nohint_skipped(const struct table_ops *ops, unsigned long n)
 	return ops->fixed && n > fixed_nohint_max;
 }
 
-/* One repetition of every phase; ns/op per phase into @ns (0: skipped). */
-static int run_once(const struct table_ops *ops, unsigned long n, u64 *ns)
+/*
+ * One repetition of every phase; ns/op per phase into @ns (0: skipped).
+ * The insert phases include finishing what they left pending; @shape, if
+ * not NULL, gets the shape of the table the lookups then run on.
+ */
+static int run_once(const struct table_ops *ops, unsigned long n, u64 *ns,
+		    char *shape)
 {
 	u64 seed, v, sink = 0;
 	unsigned long i;
@@ -326,6 +385,8 @@ static int run_once(const struct table_ops *ops, unsigned long n, u64 *ns)
 		for (i = 0; i < n; i++)
 			if (ops->insert(t, splitmix64(&seed), i))
 				goto out;
+		if (ops->settle)
+			ops->settle(t);
 		ns[INSERT] = ktime_to_ns(ktime_sub(ktime_get(), t0)) / n;
 	}
 
@@ -334,7 +395,11 @@ static int run_once(const struct table_ops *ops, unsigned long n, u64 *ns)
 	for (i = 0; i < n; i++)
 		if (ops->insert(t2, splitmix64(&seed), i))
 			goto out;
+	if (ops->settle)
+		ops->settle(t2);
 	ns[INSERT_HINT] = ktime_to_ns(ktime_sub(ktime_get(), t0)) / n;
+	if (shape)
+		ops->shape(t2, shape, SHAPE_LEN);
 
 	seed = 1;
 	t0 = ktime_get();
@@ -384,6 +449,7 @@ struct size_results {
 	u64 ns[ARRAY_SIZE(tables)][NPHASES][MAX_REPS];
 	u64 med[ARRAY_SIZE(tables)][NPHASES];
 	u64 one[NPHASES];
+	char shape[ARRAY_SIZE(tables)][SHAPE_LEN];
 };
 
 static void bench_size(unsigned long n)
@@ -399,7 +465,8 @@ static void bench_size(unsigned long n)
 	one = res->one;
 	for (r = 0; r < nr; r++) {
 		for (k = 0; k < ARRAY_SIZE(tables); k++) {
-			if (run_once(&tables[k], n, one))
+			if (run_once(&tables[k], n, one,
+				     r ? NULL : res->shape[k]))
 				goto out;
 			for (p = 0; p < NPHASES; p++)
 				ns[k][p][r] = one[p];
@@ -428,6 +495,9 @@ static void bench_size(unsigned long n)
 				med[k][p] * 100 / max(med[0][p], 1ULL) / 100,
 				med[k][p] * 100 / max(med[0][p], 1ULL) % 100);
 		}
+	for (k = 0; k < ARRAY_SIZE(tables); k++)
+		pr_info("hmap_bench: shape | %lu | %s | %s |\n", n, tables[k].name,
+			res->shape[k]);
 out:
 	kfree(res);
 }

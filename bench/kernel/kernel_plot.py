@@ -15,7 +15,8 @@ import shutil
 import sys
 import tempfile
 
-from report import COLORS, run_gnuplot
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "native"))
+from report import COLORS, run_gnuplot  # noqa: E402
 
 
 
