@@ -20,11 +20,11 @@ out=$top/bench/results/kernel.md
 
 if [ "$quick" = --quick ]; then
 	uml_args="sizes=1000,10000,100000 reps=5 latency_n=100000 scale_n=0"
-	tcg_args="sizes= latency_n=0 scale_n=50000"
+	tcg_args="sizes= latency_n=0 scale_n=50000 breakdown=0"
 	prog_args=10000
 else
 	uml_args="sizes=1000,10000,100000,1000000 reps=5 latency_n=1000000 scale_n=0"
-	tcg_args="sizes= latency_n=0 scale_n=200000"
+	tcg_args="sizes= latency_n=0 scale_n=200000 breakdown=0"
 	prog_args=100000
 fi
 uml_args=${HMAP_BENCH_UML_ARGS:-$uml_args}
@@ -72,7 +72,7 @@ grep -q 'hmap_bench: done' "$log" || { echo "bench-kernel: no results in $log" >
 
 # The module's markdown, without printk timestamps and prefixes.
 tables() {
-	sed -nE 's/^\[[ 0-9.]+\] (hmap_bench: |HMAP-BENCH: )//p' "$1" |
+	tr -d '\r' <"$1" | sed -nE 's/^\[[ 0-9.]+\] (hmap_bench: |HMAP-BENCH: )//p' |
 		grep -v '^done$' | grep -v '^shape |' | sed -E 's/^(##.*)/\n\1\n/'
 }
 mkdir -p "$(dirname "$out")"

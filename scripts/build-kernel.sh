@@ -45,7 +45,11 @@ main() {
 	fi
 
 	echo "build-kernel: first build of Linux $(ksrc_version) with $(basename "$HMAP_KCONFIG")," >&2
-	echo "build-kernel: 4 to 9 minutes on 2 cores (233 s measured idle); cached in $kdir" >&2
+	if [ "$arch" = um ]; then
+		echo "build-kernel: User-Mode Linux, about 1.5 minutes on 2 cores (81 s measured); cached in $kdir" >&2
+	else
+		echo "build-kernel: 4 to 9 minutes on 2 cores (233 s measured idle); cached in $kdir" >&2
+	fi
 	rm -rf "$kdir"
 	mkdir -p "$kdir"
 	image=bzImage
@@ -91,4 +95,4 @@ main() {
 	touch "$kdir/.hmap-ready"
 }
 
-main "$@"
+main "$@"; exit

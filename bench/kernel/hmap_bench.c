@@ -21,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
+#include <linux/siphash.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
 
@@ -37,6 +38,9 @@ static unsigned long scale_n = 200000;
 module_param(scale_n, ulong, 0444);
 MODULE_PARM_DESC(scale_n, "inserts per writer in the scaling run (0 skips it)");
 static unsigned long fixed_nohint_max = 100000;
+static bool breakdown = true;
+module_param(breakdown, bool, 0444);
+MODULE_PARM_DESC(breakdown, "measure where a small map's lookup hit goes");
 module_param(fixed_nohint_max, ulong, 0444);
 MODULE_PARM_DESC(fixed_nohint_max,
 		 "largest size at which the hint-less fixed table (1024 heads) is timed");
@@ -502,6 +506,98 @@ out:
 	kfree(res);
 }
 
+/*
+ * Where a lookup hit in a small map (10^3 u64 keys) goes: the layer around
+ * the core (the call across the module boundary, RCU, the sequence count,
+ * the return), measured as a lookup in an empty map, whose core returns
+ * before hashing; hsiphash of an 8-byte key, as the core calls it; and the
+ * rest: the probe and the copy-out. rhashtable's lookup, for scale, is
+ * inlined into its caller.
+ */
+#define BREAKDOWN_N	1000
+#define BREAKDOWN_ROUNDS	1000
+
+static u64 time_lookups(struct hmap *m, u64 *sink)
+{
+	unsigned int r;
+	u64 seed, v;
+	ktime_t t0;
+	int i;
+
+	t0 = ktime_get();
+	for (r = 0; r < BREAKDOWN_ROUNDS; r++) {
+		seed = 1;
+		for (i = 0; i < BREAKDOWN_N; i++) {
+			u64 key = splitmix64(&seed);
+
+			*sink += !hmap_lookup(m, &key, &v);
+		}
+	}
+	return ktime_to_ns(ktime_sub(ktime_get(), t0));
+}
+
+static void bench_breakdown(void)
+{
+	u64 ns_empty[MAX_REPS], ns_hash[MAX_REPS], ns_hit[MAX_REPS];
+	unsigned int r, k, nr = clamp(reps, 1U, MAX_REPS);
+	u64 ops = (u64)BREAKDOWN_N * BREAKDOWN_ROUNDS;
+	u64 seed, sink = 0, e, hs, hit;
+	hsiphash_key_t hkey;
+	struct hmap *empty, *m;
+	ktime_t t0;
+	int i;
+
+	empty = hm_create(0);
+	m = hm_create(0);
+	if (!empty || !m)
+		goto out;
+	get_random_bytes(&hkey, sizeof(hkey));
+	seed = 1;
+	for (i = 0; i < BREAKDOWN_N; i++)
+		if (hm_insert(m, splitmix64(&seed), i))
+			goto out;
+	for (r = 0; r < nr; r++) {
+		ns_empty[r] = time_lookups(empty, &sink);
+		t0 = ktime_get();
+		for (k = 0; k < BREAKDOWN_ROUNDS; k++) {
+			seed = 1;
+			for (i = 0; i < BREAKDOWN_N; i++) {
+				u64 key = splitmix64(&seed);
+
+				sink += hsiphash_2u32((u32)key, key >> 32, &hkey);
+			}
+		}
+		ns_hash[r] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+		ns_hit[r] = time_lookups(m, &sink);
+		cond_resched();
+	}
+	sort(ns_empty, nr, sizeof(u64), cmp_u64, NULL);
+	sort(ns_hash, nr, sizeof(u64), cmp_u64, NULL);
+	sort(ns_hit, nr, sizeof(u64), cmp_u64, NULL);
+	/* Tenths of a ns per lookup. */
+	e = ns_empty[nr / 2] * 10 / ops;
+	hs = ns_hash[nr / 2] * 10 / ops;
+	hit = ns_hit[nr / 2] * 10 / ops;
+	pr_info("hmap_bench: ## where a lookup hit goes, %u u64 keys, ns, median of %u\n",
+		BREAKDOWN_N, nr);
+	pr_info("hmap_bench: | part | ns |\n");
+	pr_info("hmap_bench: |---|---|\n");
+	pr_info("hmap_bench: | lookup hit, total | %llu.%llu |\n", hit / 10, hit % 10);
+	pr_info("hmap_bench: | layer: call, RCU, seqcount, return (lookup in an empty map) | %llu.%llu |\n",
+		e / 10, e % 10);
+	pr_info("hmap_bench: | hsiphash of the 8-byte key | %llu.%llu |\n", hs / 10, hs % 10);
+	hit = hit > e + hs ? hit - e - hs : 0;
+	pr_info("hmap_bench: | the rest: probe, key compare, copy-out | %llu.%llu |\n",
+		hit / 10, hit % 10);
+	if (sink == 42)	/* keep the loops */
+		pr_info("hmap_bench: sink\n");
+out:
+	if (empty)
+		hm_destroy(empty);
+	if (m)
+		hm_destroy(m);
+}
+
 /* Latency of single inserts while a map grows from empty to @latency_n. */
 static void bench_latency(const struct table_ops *ops)
 {
@@ -602,15 +698,19 @@ static int __init hmap_bench_init(void)
 	unsigned long n;
 	unsigned int k;
 
-	pr_info("hmap_bench: ## kernel arena, ns/op, median of %u [min, max], ratio to hmap\n",
-		reps);
-	pr_info("hmap_bench: | n | phase | table | median | min | max | x hmap |\n");
-	pr_info("hmap_bench: |---|---|---|---|---|---|---|\n");
 	list = kstrdup(sizes, GFP_KERNEL);
+	if (list && *list) {
+		pr_info("hmap_bench: ## kernel arena, ns/op, median of %u [min, max], ratio to hmap\n",
+			reps);
+		pr_info("hmap_bench: | n | phase | table | median | min | max | x hmap |\n");
+		pr_info("hmap_bench: |---|---|---|---|---|---|---|\n");
+	}
 	for (cur = list; cur && (tok = strsep(&cur, ","));)
 		if (!kstrtoul(tok, 10, &n) && n)
 			bench_size(n);
 	kfree(list);
+	if (breakdown)
+		bench_breakdown();
 
 	if (latency_n) {
 		pr_info("hmap_bench: ## single-insert latency, ns, growing from empty\n");
