@@ -67,6 +67,10 @@ struct hmap_shard {
  * @value_size: bytes per value.
  * @hashfn: caller's hash, also used to pick shards; NULL for hsiphash.
  * @shard_key: hsiphash key that picks shards.
+ * @max_entries: a sharded map's limit, 0 for none (an unsharded map's
+ *	core enforces its own).
+ * @count: entries of a sharded map with @max_entries, counted here so the
+ *	limit holds for the map, not per shard.
  * @tidy: finishes growths that writes stopped feeding.
  * @memcg: with HMAP_F_ACCOUNT, the creator's memcg, charged for what
  *	@tidy allocates (a kworker has none of its own); else NULL.
@@ -81,6 +85,8 @@ struct hmap {
 	u32 value_size;
 	hmap_hash_fn hashfn;
 	hsiphash_key_t shard_key;
+	unsigned long max_entries;
+	atomic_long_t count;
 	struct delayed_work tidy;
 	struct mem_cgroup *memcg;
 	struct hmap_shard shards[];
@@ -279,6 +285,30 @@ static void hmap_tidy(struct work_struct *work)
 		queue_delayed_work(system_unbound_wq, &m->tidy, again);
 }
 
+/*
+ * A sharded map with a limit takes a place in @m->count before a new key
+ * goes into its shard, and gives it back if the insert fails: the limit
+ * holds exactly for the whole map, whichever shards the keys fall into.
+ */
+static int shard_update_locked(struct hmap *m, struct hmap_shard *s,
+			       const void *key, const void *value, u64 flags,
+			       gfp_t gfp)
+	__must_hold(&s->lock)
+{
+	bool place = m->max_entries && flags != HMAP_UPDATE_EXIST &&
+		     !hmap_core_lookup(&s->core, key);
+	int err;
+
+	if (place && atomic_long_inc_return(&m->count) > m->max_entries) {
+		atomic_long_dec(&m->count);
+		return flags > HMAP_UPDATE_EXIST ? -EINVAL : -E2BIG;
+	}
+	err = hmap_core_update(&s->core, key, value, flags, locked_gfp(m, gfp));
+	if (err && place)
+		atomic_long_dec(&m->count);
+	return err;
+}
+
 static int shard_update(struct hmap *m, struct hmap_shard *s, const void *key,
 			const void *value, u64 flags, gfp_t gfp)
 {
@@ -287,8 +317,7 @@ static int shard_update(struct hmap *m, struct hmap_shard *s, const void *key,
 
 	for (round = 0;; round++) {
 		shard_write_begin(s);
-		err = hmap_core_update(&s->core, key, value, flags,
-				       locked_gfp(m, gfp));
+		err = shard_update_locked(m, s, key, value, flags, gfp);
 		shard_write_end(m, s);
 		if (err != -ENOMEM || round == HMAP_REFILL_ROUNDS ||
 		    !gfpflags_allow_blocking(gfp))
@@ -315,6 +344,8 @@ static int shard_delete(struct hmap *m, const void *key, void *value)
 
 	shard_write_begin(s);
 	err = hmap_core_delete(&s->core, key, value, locked_gfp(m, 0));
+	if (!err && m->max_entries)
+		atomic_long_dec(&m->count);
 	/* Due for a shrink whose array could not be had inside the lock. */
 	due = hmap_core_next_shrink_B(&s->core) >= 0;
 	shard_write_end(m, s);
@@ -352,6 +383,8 @@ void hmap_clear(struct hmap *m, gfp_t gfp)
 		shard_write_begin(s);
 		if (gen)
 			hmap_core_donate(&s->core, gen, NULL, 0);
+		if (m->max_entries)
+			atomic_long_sub(s->core.count, &m->count);
 		hmap_core_clear(&s->core, locked_gfp(m, gfp));
 		shard_write_end(m, s);
 	}
@@ -575,10 +608,10 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 	} else if (p->shard_bits) {
 		return ERR_PTR(-EINVAL);
 	}
-	/* Shards split the hint and the limit; the limit stays exact per shard. */
+	/* Shards split the hint; the map, not each shard, keeps the limit. */
 	cp.hint = p->size_hint >> bits;
-	if (p->max_entries)
-		cp.max_entries = DIV_ROUND_UP(p->max_entries, 1U << bits);
+	if (bits)
+		cp.max_entries = 0;
 
 	m = kvzalloc(struct_size(m, shards, 1U << bits), gfp);
 	if (!m)
@@ -594,6 +627,8 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 	m->key_size = p->key_size;
 	m->value_size = p->value_size;
 	m->hashfn = p->hashfn;
+	if (bits)
+		m->max_entries = p->max_entries;
 	get_random_bytes(&m->shard_key, sizeof(m->shard_key));
 	for (i = 0; i < m->nshards; i++) {
 		spin_lock_init(&m->shards[i].lock);

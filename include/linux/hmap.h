@@ -125,9 +125,8 @@ struct hmap_stats {
  * @p: key and value sizes, size hint, limit, hash function and flags.
  * @gfp: allocation flags for the map and its first bucket array.
  *
- * With HMAP_F_SHARDED the size hint is split between the shards and
- * max_entries applies to each shard as max_entries / 2^shard_bits,
- * rounded up.
+ * With HMAP_F_SHARDED the size hint is split between the shards;
+ * max_entries holds for the whole map, whichever shards keys fall into.
  *
  * Context: Process context. May sleep if @gfp allows.
  * Return: the map, or ERR_PTR(-EINVAL) for sizes, flags or shard_bits

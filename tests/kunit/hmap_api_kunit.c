@@ -132,17 +132,39 @@ static void hmap_update_full_map_e2big(struct kunit *test)
 	struct hmap *m = make_map(test, 8, 8, 16);
 	u64 k, v;
 
-	/* Sharded maps split the limit per shard; fill until it bites. */
-	for (k = 0; k < 64 && !put(m, k, k, HMAP_UPDATE_ANY); k++)
-		;
-	KUNIT_ASSERT_LT(test, k, 64);
-	KUNIT_EXPECT_EQ(test, put(m, k, k, HMAP_UPDATE_ANY), -E2BIG);
-	KUNIT_EXPECT_LE(test, hmap_len(m), 16);
+	/* The limit holds for the whole map, sharded or not. */
+	for (k = 0; k < 16; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_UPDATE_ANY), 0);
+	KUNIT_EXPECT_EQ(test, put(m, 16, 16, HMAP_UPDATE_ANY), -E2BIG);
+	KUNIT_EXPECT_EQ(test, put(m, 17, 17, HMAP_UPDATE_NOEXIST), -E2BIG);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 16);
 	/* A full map still updates the keys it has. */
 	KUNIT_EXPECT_EQ(test, put(m, 0, 99, HMAP_UPDATE_ANY), 0);
 	k = 0;
 	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 99);
+	/* A delete makes room for one new key, no more. */
+	KUNIT_EXPECT_EQ(test, hmap_delete(m, &k), 0);
+	KUNIT_EXPECT_EQ(test, put(m, 20, 20, HMAP_UPDATE_ANY), 0);
+	KUNIT_EXPECT_EQ(test, put(m, 21, 21, HMAP_UPDATE_ANY), -E2BIG);
+}
+
+static void hmap_update_max_entries_exact_over_many_shards(struct kunit *test)
+{
+	struct hmap_params p = { .key_size = 8, .value_size = 8,
+				 .max_entries = 1, .flags = HMAP_F_SHARDED,
+				 .shard_bits = HMAP_SHARD_BITS_MAX };
+	struct hmap *m = make_map_params(test, p);
+	unsigned int refused = 0;
+	u64 k;
+
+	for (k = 0; k < 100; k++)
+		refused += put(m, k, k, HMAP_UPDATE_ANY) == -E2BIG;
+	KUNIT_EXPECT_EQ(test, refused, 99);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 1);
+	hmap_clear(m, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, put(m, 500, 500, HMAP_UPDATE_ANY), 0);
+	KUNIT_EXPECT_EQ(test, put(m, 501, 501, HMAP_UPDATE_ANY), -E2BIG);
 }
 
 static void hmap_delete_errno(struct kunit *test)
@@ -514,6 +536,7 @@ static struct kunit_case hmap_api_cases[] = {
 	KUNIT_CASE_PARAM(hmap_lookup_copies_value, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_update_flags_errno, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_update_full_map_e2big, sharded_gen_params),
+	KUNIT_CASE(hmap_update_max_entries_exact_over_many_shards),
 	KUNIT_CASE_PARAM(hmap_delete_errno, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_lookup_and_delete_returns_value, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_clear_empties, sharded_gen_params),

@@ -139,8 +139,8 @@ enum hmap_ioc_nr {
  * @size_hint: (in) expected number of entries, to size the first bucket
  *	array; clamped to @max_entries.
  * @shard_bits: (in) with HMAP_CREATE_F_SHARDED, 1..HMAP_SHARD_BITS_MAX:
- *	the map is made of 2^@shard_bits independently locked parts, each
- *	holding at most @max_entries / 2^@shard_bits entries. Else 0.
+ *	the map is made of 2^@shard_bits independently locked parts, which
+ *	together hold at most @max_entries entries. Else 0.
  * @mode: (in) permission bits (at most 0777) checked by HMAP_IOC_OPEN for a
  *	named map, against the creator's fsuid and fsgid. 0 if @name is empty.
  * @name: (in) empty for an anonymous map, else a name to publish it under.
