@@ -393,19 +393,46 @@ EXPORT_SYMBOL_NS_GPL(hmap_clear, HMAP_NS);
 
 /* ---- lockless reads ---- */
 
+static void *shard_lookup_copy(struct hmap *m, struct hmap_shard *s,
+			       const void *key, void *value)
+{
+	void *v = hmap_core_lookup(&s->core, key);
+
+	if (v && value && m->value_size)
+		memcpy(value, v, m->value_size);
+	return v;
+}
+
+/*
+ * Lookups try without the lock this many times; a shard that writers keep
+ * busy for longer than that is then read under its lock (the pattern of
+ * read_seqbegin_or_lock()), so a reader finishes in bounded time however
+ * long the stream of writes lasts.
+ */
+#define HMAP_LOOKUP_TRIES	3
+
 int hmap_lookup(struct hmap *m, const void *key, void *value)
 {
 	struct hmap_shard *s = key_shard(m, key);
-	unsigned int seq;
+	unsigned int seq, tries;
 	void *v;
 
 	rcu_read_lock();
-	do {
-		seq = read_seqcount_begin(&s->seq);
-		v = hmap_core_lookup(&s->core, key);
-		if (v && value && m->value_size)
-			memcpy(value, v, m->value_size);
-	} while (read_seqcount_retry(&s->seq, seq));
+	for (tries = 0; tries < HMAP_LOOKUP_TRIES; tries++) {
+		/* Not read_seqcount_begin(): it would spin while a write runs. */
+		seq = raw_read_seqcount(&s->seq);
+		if (seq & 1) {
+			cpu_relax();
+			continue;
+		}
+		v = shard_lookup_copy(m, s, key, value);
+		if (!read_seqcount_retry(&s->seq, seq))
+			goto out;
+	}
+	spin_lock_bh(&s->lock);
+	v = shard_lookup_copy(m, s, key, value);
+	spin_unlock_bh(&s->lock);
+out:
 	rcu_read_unlock();
 	return v ? 0 : -ENOENT;
 }

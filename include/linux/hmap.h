@@ -153,9 +153,12 @@ void hmap_destroy(struct hmap *m);
  *
  * Takes no lock: a concurrent writer makes the lookup retry, so the copy
  * is never torn and a key present throughout is always found, also while
- * the map grows.
+ * the map grows. After three tries spoiled by writes it reads under the
+ * shard lock instead, so a stream of writes cannot hold it up for longer
+ * than the writes queued on that lock.
  *
- * Context: Process or softirq context. Takes and releases the RCU read lock.
+ * Context: Process or softirq context. Takes and releases the RCU read lock,
+ * and the shard lock when writes keep interfering.
  * Return: 0, or -ENOENT if the key is absent.
  */
 int hmap_lookup(struct hmap *m, const void *key, void *value);
