@@ -27,9 +27,19 @@
 
 #include "hmap_internal.h"
 #include "hmap_core.h"
+#include "hmap_api.h"
 
 #define CREATE_TRACE_POINTS
 #include "hmap_trace.h"
+
+/*
+ * 64-bit only: the core computes bucket-array sizes (up to 2^26 buckets of
+ * up to about 2 KiB) in size_t without overflow checks, which a large size
+ * hint would wrap on a 32-bit kernel.
+ */
+#if BITS_PER_LONG != 64
+#error "hmap needs a 64-bit kernel"
+#endif
 
 /* Buckets an iterator step may scan per lock hold (bottom halves off). */
 #define HMAP_ITER_BUCKETS_PER_LOCK	1024
@@ -92,7 +102,13 @@ struct hmap {
 	struct hmap_shard shards[];
 };
 
-static atomic_t hmap_next_id = ATOMIC_INIT(0);
+/*
+ * Map ids are never reused while the module is loaded: once 2^32 maps have
+ * been created, creation fails. VISIBLE_IF_KUNIT: a test starts it near
+ * the end.
+ */
+VISIBLE_IF_KUNIT atomic64_t hmap_next_id = ATOMIC64_INIT(0);
+EXPORT_SYMBOL_IF_KUNIT(hmap_next_id);
 
 static struct hmap_shard *key_shard(struct hmap *m, const void *key)
 {
@@ -623,6 +639,7 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 	};
 	u32 bits = 0, i;
 	struct hmap *m;
+	s64 id;
 	int err;
 
 	might_sleep_if(gfpflags_allow_blocking(gfp));
@@ -640,13 +657,16 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 	if (bits)
 		cp.max_entries = 0;
 
+	id = atomic64_inc_return(&hmap_next_id);
+	if (id > U32_MAX)
+		return ERR_PTR(-ENOSPC);
 	m = kvzalloc(struct_size(m, shards, 1U << bits), gfp);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	INIT_DELAYED_WORK(&m->tidy, hmap_tidy);
 	if (p->flags & HMAP_F_ACCOUNT)
 		m->memcg = get_mem_cgroup_from_mm(current->mm);
-	m->id = atomic_inc_return(&hmap_next_id);
+	m->id = id;
 	cp.id = m->id;
 	m->flags = p->flags;
 	m->shard_bits = bits;

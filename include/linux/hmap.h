@@ -130,7 +130,8 @@ struct hmap_stats {
  *
  * Context: Process context. May sleep if @gfp allows.
  * Return: the map, or ERR_PTR(-EINVAL) for sizes, flags or shard_bits
- * out of range, or ERR_PTR(-ENOMEM).
+ * out of range, ERR_PTR(-ENOMEM), or ERR_PTR(-ENOSPC) once 2^32 maps have
+ * been created since hmap.ko was loaded (ids are never reused).
  */
 struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp);
 /**

@@ -12,6 +12,8 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include "hmap_api.h"
+
 static const bool sharded_cases[] = { false, true };
 
 static void sharded_desc(const bool *sharded, char *desc)
@@ -487,6 +489,26 @@ static void hmap_id_unique(struct kunit *test)
 	KUNIT_EXPECT_NE(test, hmap_id(a), hmap_id(b));
 }
 
+/* Ids run out after 2^32 maps instead of wrapping to ones in use. */
+static void hmap_create_ids_never_repeat(struct kunit *test)
+{
+	struct hmap_params p = { .key_size = 8, .value_size = 8 };
+	s64 saved = atomic64_read(&hmap_next_id);
+	struct hmap *last, *next;
+
+	atomic64_set(&hmap_next_id, U32_MAX - 1);
+	last = hmap_create(&p, GFP_KERNEL);
+	next = hmap_create(&p, GFP_KERNEL);
+	/* Back to where the module was: ids above it were never handed out. */
+	atomic64_set(&hmap_next_id, saved);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, last);
+	KUNIT_EXPECT_EQ(test, hmap_id(last), U32_MAX);
+	hmap_destroy(last);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(next), -ENOSPC);
+	if (!IS_ERR(next))
+		hmap_destroy(next);
+}
+
 /*
  * Delete all but 100 of 100000 keys and stop: the map shrinks back, the
  * work item starting and finishing the shrinks the deletes left. It stops
@@ -557,6 +579,7 @@ static struct kunit_case hmap_api_cases[] = {
 	KUNIT_CASE_PARAM_ATTR(hmap_delete_shrinks_after_writes_stop,
 			      sharded_gen_params, {.speed = KUNIT_SPEED_SLOW}),
 	KUNIT_CASE(hmap_id_unique),
+	KUNIT_CASE(hmap_create_ids_never_repeat),
 	{}
 };
 

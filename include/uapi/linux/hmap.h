@@ -69,7 +69,9 @@
  *  EPERM        UNLINK: the caller neither owns the map nor has
  *               CAP_FOWNER. A modifying command on a read-only descriptor
  *               (CREATE and UNLINK need /dev/hmap opened for writing).
- *  ENOSPC       CREATE: HMAP_IOC_NAMED_MAX named maps exist.
+ *  ENOSPC       CREATE: HMAP_IOC_NAMED_MAX named maps exist, or 2^32 maps
+ *               were created since the module was loaded (ids are never
+ *               reused).
  *  EINTR        BATCH_*: a signal arrived; @count says how far it got.
  *  EINVAL       DUMP: @cursor is neither 0 nor the last one returned on
  *               this open file.
@@ -348,6 +350,14 @@ struct hmap_ioc_batch {
  * cursor 0 abandons the one in progress. A call that fails with EFAULT
  * consumes nothing: repeating it with the same cursor returns the same
  * entries. Closing the descriptor ends the dump.
+ *
+ * Memory: a dump in progress keeps the bucket arrays it stands in (at most
+ * two) and its read-ahead stash (at most 256 KiB) until it ends or the
+ * descriptor is closed, even after the map has grown, shrunk or been
+ * cleared; it stays charged to the memory cgroup that allocated it. Keys
+ * over 128 bytes deleted during a dump are held back for it up to the
+ * larger of 1 MiB and the size of the map's live keys, then freed, and the
+ * dump fails with ESTALE. A parked dump pins no more than that.
  */
 struct hmap_ioc_dump {
 	__u32 size;
