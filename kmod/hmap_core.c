@@ -369,15 +369,23 @@ void hmap_obj_free(struct hmap_core *h, void *p, bool is_key)
  */
 static void slot_clear(struct hmap_core *h, u8 *b, unsigned int i)
 {
+	void *obj;
+
+	/*
+	 * Unpublish before freeing: kvfree_rcu() waits only for readers that
+	 * started before it, and a later one must not find the pointer.
+	 */
 	if (h->indirect_key) {
-		hmap_obj_free(h, slot_key(h, b, i), true);
+		obj = slot_key(h, b, i);
 		WRITE_ONCE(*(void **)slot_key_raw(h, b, i), NULL);
+		hmap_obj_free(h, obj, true);
 	} else {
 		memset(slot_key_raw(h, b, i), 0, h->key_slot);
 	}
 	if (h->indirect_value) {
-		hmap_obj_free(h, slot_value(h, b, i), false);
+		obj = slot_value(h, b, i);
 		WRITE_ONCE(*(void **)slot_value_raw(h, b, i), NULL);
+		hmap_obj_free(h, obj, false);
 	} else {
 		memset(slot_value_raw(h, b, i), 0, h->value_slot);
 	}
@@ -746,22 +754,23 @@ static int slot_fill(struct hmap_core *h, u8 *b, unsigned int i,
 		k = obj_alloc(h, HMAP_OBJ_KEY, gfp);
 		if (!k)
 			return -ENOMEM;
-		*(void **)slot_key_raw(h, b, i) = k;
 	}
 	if (h->indirect_value) {
 		v = obj_alloc(h, HMAP_OBJ_VALUE, gfp);
 		if (!v) {
-			if (h->indirect_key) {
+			if (h->indirect_key)
 				hmap_obj_free(h, k, false);
-				*(void **)slot_key_raw(h, b, i) = NULL;
-			}
 			return -ENOMEM;
 		}
-		*(void **)slot_value_raw(h, b, i) = v;
 	}
 	memcpy(k, key, h->key_size);
 	if (h->value_size)
 		memcpy(v, value, h->value_size);
+	/* Out-of-line storage is published whole, once its contents are in. */
+	if (h->indirect_key)
+		WRITE_ONCE(*(void **)slot_key_raw(h, b, i), k);
+	if (h->indirect_value)
+		WRITE_ONCE(*(void **)slot_value_raw(h, b, i), v);
 	/* Lockless lookups see the slot only once key and value are in. */
 	smp_store_release(&b[i], top);
 	h->count++;
