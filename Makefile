@@ -76,7 +76,7 @@ dkms-remove:
 mutation: deps
 	$(MAKE) -C $(TOP)/tests mutation
 
-# The two README commands in a fresh Debian 12 root (debootstrap), ~25 min; not in check.
+# The two README commands in a fresh Debian 12 root (debootstrap), ~11 min; not in check.
 .PHONY: check-fresh
 check-fresh:
 	@$(TOP)/scripts/deps.sh --fresh
