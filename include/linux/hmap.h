@@ -158,8 +158,9 @@ void hmap_destroy(struct hmap *m);
  * shard lock instead, so a stream of writes cannot hold it up for longer
  * than the writes queued on that lock.
  *
- * Context: Process or softirq context. Takes and releases the RCU read lock,
- * and the shard lock when writes keep interfering.
+ * Context: Process or softirq context, not with hard interrupts disabled.
+ * Takes and releases the RCU read lock, and the shard lock (with
+ * spin_lock_bh()) when writes keep interfering.
  * Return: 0, or -ENOENT if the key is absent.
  */
 int hmap_lookup(struct hmap *m, const void *key, void *value);
@@ -179,7 +180,9 @@ int hmap_lookup(struct hmap *m, const void *key, void *value);
  * and releases the shard lock.
  * Return: 0; -EINVAL for unknown @flags; -EEXIST (HMAP_UPDATE_NOEXIST,
  * key present); -ENOENT (HMAP_UPDATE_EXIST, key absent); -E2BIG if a new
- * key would pass max_entries; -ENOMEM, with the map unchanged.
+ * key would pass max_entries (in a sharded map, also while an insert into
+ * another shard holds the last place and is about to fail); -ENOMEM, with
+ * the map unchanged.
  */
 int hmap_update(struct hmap *m, const void *key, const void *value,
 		u64 flags, gfp_t gfp);
