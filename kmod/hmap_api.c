@@ -311,13 +311,14 @@ static int shard_update_locked(struct hmap *m, struct hmap_shard *s,
 			       gfp_t gfp)
 	__must_hold(&s->lock)
 {
-	bool place = m->max_entries && flags != HMAP_UPDATE_EXIST &&
+	bool place = m->max_entries &&
+		     (flags == HMAP_UPDATE_ANY || flags == HMAP_UPDATE_NOEXIST) &&
 		     !hmap_core_lookup(&s->core, key);
 	int err;
 
 	if (place && atomic_long_inc_return(&m->count) > m->max_entries) {
 		atomic_long_dec(&m->count);
-		return flags > HMAP_UPDATE_EXIST ? -EINVAL : -E2BIG;
+		return -E2BIG;
 	}
 	err = hmap_core_update(&s->core, key, value, flags, locked_gfp(m, gfp));
 	if (err && place)
@@ -634,7 +635,6 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 	struct hmap_core_params cp = {
 		.key_size = p->key_size,
 		.value_size = p->value_size,
-		.max_entries = p->max_entries,
 		.hashfn = p->hashfn,
 	};
 	u32 bits = 0, i;
@@ -652,10 +652,10 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 	} else if (p->shard_bits) {
 		return ERR_PTR(-EINVAL);
 	}
-	/* Shards split the hint; the map, not each shard, keeps the limit. */
+	/* Shards split the hint; a sharded map, not each shard, keeps the limit. */
 	cp.hint = p->size_hint >> bits;
-	if (bits)
-		cp.max_entries = 0;
+	if (!bits)
+		cp.max_entries = p->max_entries;
 
 	id = atomic64_inc_return(&hmap_next_id);
 	if (id > U32_MAX)

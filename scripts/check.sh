@@ -53,6 +53,9 @@ count_tap() {
 	printf '  %s: %d passed, %d failed, %d skipped\n' "$name" $((ok - skip)) "$nok" "$skip"
 }
 
+# What marks a kernel splat on a console, in UML and in the VM alike.
+splat_re='KASAN|BUG:|WARNING:|Oops|Kernel panic|general protection fault|Call Trace|UBSAN|possible recursive locking|inconsistent lock state|circular locking|suspicious RCU usage|lock held when returning|bad unlock balance|held lock freed|DEBUG_LOCKS_WARN_ON|unreferenced object|suspected memory leak|list_(add|del) corruption|refcount_t: |soft lockup|hung_task|blocked for more than|rcu.*stall'
+
 # Parse one module's KTAP with the kernel's kunit.py and count its cases.
 # Usage: count_kunit LABEL KTAP_FILE
 count_kunit() {
@@ -143,7 +146,7 @@ if "$top/scripts/uml.sh" --kunit 2>"$build/uml-run.log"; then
 	else
 		fail "no KUnit output from hmap_kunit in UML ($top/build/uml/kunit.log)"
 	fi
-	grep -nE 'BUG:|WARNING:|Oops|Kernel panic|Call Trace|UBSAN' "$top/build/uml/kunit.log" |
+	grep -nE "$splat_re" "$top/build/uml/kunit.log" |
 		head -n 10 | sed 's/^/    | /' | grep . && fail "kernel splats on the UML console"
 else
 	fail "UML run: $(tail -n 1 "$build/uml-run.log")"
@@ -203,7 +206,7 @@ done
 
 # Any splat fails the run even if every test passed.
 splats=$build/splats.log
-grep -nE 'KASAN|BUG:|WARNING:|Oops|Kernel panic|general protection fault|Call Trace|UBSAN|possible recursive locking|inconsistent lock state|circular locking|suspicious RCU usage|lock held when returning|bad unlock balance|held lock freed|DEBUG_LOCKS_WARN_ON|unreferenced object|suspected memory leak|list_(add|del) corruption|refcount_t: |soft lockup|hung_task|blocked for more than|rcu.*stall' \
+grep -nE "$splat_re" \
 	"$console" >"$splats" || true
 if [ -s "$splats" ]; then
 	fail "kernel splats on the console ($(wc -l <"$splats") lines; all in $splats):"
