@@ -16,10 +16,18 @@
  * Growth is incremental: each write moves one or two old buckets. When
  * writes stop mid-growth, a delayed work item (hmap_tidy()) finishes the
  * evacuation in short locked steps, so the old array is released.
+ *
+ * No write pays for a large bucket array either: the core leaves it to
+ * this layer (hmap_core_params.defer_arrays) and goes on inserting above
+ * its load; the write that saw that queues hmap_tidy() at once, which
+ * allocates the array where it may sleep, donates it and starts the
+ * growth. Writes allocate it themselves only if the map reaches twice its
+ * growth threshold first.
  */
 #include <linux/hmap.h>
 #include <linux/memcontrol.h>
 #include <linux/module.h>
+#include <linux/prefetch.h>
 #include <linux/sched/mm.h>
 #include <linux/seqlock.h>
 #include <linux/spinlock.h>
@@ -58,12 +66,14 @@
  * @lock: serializes writers and iterator steps.
  * @seq: bumped around every write, for lockless lookups.
  * @last_write: jiffies of the last write that left a growth in progress.
+ * @asked: hmap_tidy() was queued to allocate the array @core wants.
  * @core: the map.
  */
 struct hmap_shard {
 	spinlock_t lock;	/* writers and iterator steps */
 	seqcount_spinlock_t seq;
 	unsigned long last_write;
+	bool asked;
 	struct hmap_core core;
 } ____cacheline_aligned_in_smp;
 
@@ -165,11 +175,28 @@ static void __shard_write_end(struct hmap_shard *s)
 	spin_unlock_bh(&s->lock);
 }
 
+/* The core left the array of a due growth to us: allocate it now. */
+static noinline void shard_want_array(struct hmap *m, struct hmap_shard *s)
+	__must_hold(&s->lock)
+{
+	s->asked = true;
+	mod_delayed_work(system_unbound_wq, &m->tidy, 0);
+}
+
+/* What a write may leave for hmap_tidy(): one test when there is none. */
+static void shard_write_tail(struct hmap *m, struct hmap_shard *s)
+	__must_hold(&s->lock)
+{
+	if (unlikely(s->core.flags & HMAP_CORE_F_WANT_ARRAY) && !s->asked)
+		shard_want_array(m, s);
+	else if (unlikely(s->core.oldbuckets))
+		shard_tidy_later(m, s);
+}
+
 static void shard_write_end(struct hmap *m, struct hmap_shard *s)
 	__releases(&s->lock)
 {
-	if (unlikely(s->core.oldbuckets))
-		shard_tidy_later(m, s);
+	shard_write_tail(m, s);
 	__shard_write_end(s);
 }
 
@@ -239,6 +266,37 @@ static void shard_shrink_start(struct hmap *m, struct hmap_shard *s)
 	__shard_write_end(s);
 }
 
+/*
+ * Allocate the array of the growth a write left to us (see
+ * hmap_core_params.defer_arrays), donate it and start the growth.
+ * Return: false if it could not be allocated.
+ */
+static bool shard_grow_ahead(struct hmap *m, struct hmap_shard *s)
+{
+	struct hmap_gen *gen;
+	int B;
+
+	spin_lock_bh(&s->lock);
+	B = s->core.flags & HMAP_CORE_F_WANT_ARRAY ?
+	    hmap_core_next_grow_B(&s->core) : -1;
+	if (B < 0)
+		s->asked = false;
+	spin_unlock_bh(&s->lock);
+	if (B < 0)
+		return true;
+	gen = hmap_core_gen_alloc(&s->core, B, caller_gfp(m, GFP_KERNEL));
+	shard_write_begin(s);
+	if (gen)
+		hmap_core_donate(&s->core, gen, NULL, 0);
+	/* Never fails with the array donated: it only checks it still fits. */
+	if (gen)
+		hmap_core_grow_start(&s->core, locked_gfp(m, 0));
+	s->asked = false;
+	/* Not a write: the growth need not wait for the shard to idle. */
+	__shard_write_end(s);
+	return gen;
+}
+
 static bool shard_shrink_due(struct hmap_shard *s)
 {
 	bool due;
@@ -267,6 +325,8 @@ static void hmap_tidy(struct work_struct *work)
 	old_memcg = set_active_memcg(m->memcg);
 	for (i = 0; i < m->nshards; i++) {
 		s = &m->shards[i];
+		if (!shard_grow_ahead(m, s))
+			again = max_t(unsigned long, again, HZ);
 		shard_shrink_start(m, s);
 		do {
 			spin_lock_bh(&s->lock);
@@ -307,20 +367,21 @@ static void hmap_tidy(struct work_struct *work)
  * holds exactly for the whole map, whichever shards the keys fall into.
  */
 static int shard_update_locked(struct hmap *m, struct hmap_shard *s,
-			       const void *key, const void *value, u64 flags,
-			       gfp_t gfp)
+			       const void *key, u64 hash, const void *value,
+			       u64 flags, gfp_t gfp)
 	__must_hold(&s->lock)
 {
 	bool place = m->max_entries &&
 		     (flags == HMAP_UPDATE_ANY || flags == HMAP_UPDATE_NOEXIST) &&
-		     !hmap_core_lookup(&s->core, key);
+		     !hmap_core_lookup_hashed(&s->core, key, hash);
 	int err;
 
 	if (place && atomic_long_inc_return(&m->count) > m->max_entries) {
 		atomic_long_dec(&m->count);
 		return -E2BIG;
 	}
-	err = hmap_core_update(&s->core, key, value, flags, locked_gfp(m, gfp));
+	err = hmap_core_update_hashed(&s->core, key, hash, value, flags,
+				      locked_gfp(m, gfp));
 	if (err && place)
 		atomic_long_dec(&m->count);
 	return err;
@@ -332,9 +393,13 @@ static int shard_update(struct hmap *m, struct hmap_shard *s, const void *key,
 	unsigned int round;
 	int err;
 
+	if (flags > HMAP_UPDATE_EXIST)
+		return -EINVAL;
 	for (round = 0;; round++) {
 		shard_write_begin(s);
-		err = shard_update_locked(m, s, key, value, flags, gfp);
+		err = shard_update_locked(m, s, key,
+					  hmap_core_hash(&s->core, key), value,
+					  flags, gfp);
 		shard_write_end(m, s);
 		if (err != -ENOMEM || round == HMAP_REFILL_ROUNDS ||
 		    !gfpflags_allow_blocking(gfp))
@@ -353,21 +418,41 @@ int hmap_update(struct hmap *m, const void *key, const void *value,
 }
 EXPORT_SYMBOL_NS_GPL(hmap_update, HMAP_NS);
 
-static int shard_delete(struct hmap *m, const void *key, void *value)
+static int shard_delete_locked(struct hmap *m, struct hmap_shard *s,
+			       const void *key, u64 hash, void *value)
+	__must_hold(&s->lock)
 {
-	struct hmap_shard *s = key_shard(m, key);
-	bool due;
 	int err;
 
-	shard_write_begin(s);
-	err = hmap_core_delete(&s->core, key, value, locked_gfp(m, 0));
+	err = hmap_core_delete_hashed(&s->core, key, hash, value,
+				      locked_gfp(m, 0));
 	if (!err && m->max_entries)
 		atomic_long_dec(&m->count);
+	return err;
+}
+
+/* After deletes: end the write, and start a shrink they could not. */
+static void shard_delete_end(struct hmap *m, struct hmap_shard *s)
+	__releases(&s->lock)
+{
 	/* Due for a shrink whose array could not be had inside the lock. */
-	due = hmap_core_next_shrink_B(&s->core) >= 0;
+	bool due = hmap_core_next_shrink_B(&s->core) >= 0;
+
 	shard_write_end(m, s);
 	if (unlikely(due) && !delayed_work_pending(&m->tidy))
 		queue_delayed_work(system_unbound_wq, &m->tidy, 0);
+}
+
+static int shard_delete(struct hmap *m, const void *key, void *value)
+{
+	struct hmap_shard *s = key_shard(m, key);
+	int err = -ENOENT;
+
+	shard_write_begin(s);
+	if (s->core.count)
+		err = shard_delete_locked(m, s, key,
+					  hmap_core_hash(&s->core, key), value);
+	shard_delete_end(m, s);
 	return err;
 }
 
@@ -428,13 +513,13 @@ static void *shard_lookup_copy(struct hmap *m, struct hmap_shard *s,
  */
 #define HMAP_LOOKUP_TRIES	3
 
-int hmap_lookup(struct hmap *m, const void *key, void *value)
+/* hmap_lookup() in shard @s, under rcu_read_lock(): is @key present? */
+static bool shard_lookup(struct hmap *m, struct hmap_shard *s,
+			 const void *key, void *value)
 {
-	struct hmap_shard *s = key_shard(m, key);
 	unsigned int seq, tries;
 	void *v;
 
-	rcu_read_lock();
 	for (tries = 0; tries < HMAP_LOOKUP_TRIES; tries++) {
 		/* Not read_seqcount_begin(): it would spin while a write runs. */
 		seq = raw_read_seqcount(&s->seq);
@@ -444,16 +529,242 @@ int hmap_lookup(struct hmap *m, const void *key, void *value)
 		}
 		v = shard_lookup_copy(m, s, key, value);
 		if (!read_seqcount_retry(&s->seq, seq))
-			goto out;
+			return v;
 	}
 	spin_lock_bh(&s->lock);
 	v = shard_lookup_copy(m, s, key, value);
 	spin_unlock_bh(&s->lock);
-out:
+	return v;
+}
+
+int hmap_lookup(struct hmap *m, const void *key, void *value)
+{
+	bool found;
+
+	rcu_read_lock();
+	found = shard_lookup(m, key_shard(m, key), key, value);
 	rcu_read_unlock();
-	return v ? 0 : -ENOENT;
+	return found ? 0 : -ENOENT;
 }
 EXPORT_SYMBOL_NS_GPL(hmap_lookup, HMAP_NS);
+
+/* ---- batches ---- */
+
+/* Keys a batch hashes and prefetches before it probes any of them. */
+#define HMAP_BATCH_CHUNK	16
+
+/**
+ * struct batch_key - a key of a batch chunk, hashed ahead.
+ * @s: its shard.
+ * @hash: its hash, if @valid.
+ * @seq: @s->seq when it was hashed.
+ * @seed_gen: the shard's seed generation it was hashed with.
+ * @valid: no write overlapped the hashing: @hash matches @seed_gen.
+ */
+struct batch_key {
+	struct hmap_shard *s;
+	u64 hash;
+	unsigned int seq;
+	u32 seed_gen;
+	bool valid;
+};
+
+/*
+ * Under rcu_read_lock(): hash @n keys without locks and prefetch their
+ * buckets, so that the cache misses of the chunk overlap. A hash read
+ * while a write ran may be torn and is only marked invalid.
+ */
+static void batch_hash(struct hmap *m, const u8 *keys, u32 n,
+		       struct batch_key *bk)
+{
+	struct hmap_core *h;
+	u32 i;
+
+	for (i = 0; i < n; i++, keys += m->key_size) {
+		bk[i].s = key_shard(m, keys);
+		h = &bk[i].s->core;
+		bk[i].seq = raw_read_seqcount(&bk[i].s->seq);
+		bk[i].seed_gen = READ_ONCE(h->seed_gen);
+		bk[i].hash = hmap_core_hash(h, keys);
+		bk[i].valid = !(bk[i].seq & 1) &&
+			      !read_seqcount_retry(&bk[i].s->seq, bk[i].seq);
+		if (bk[i].valid)
+			hmap_core_prefetch(h, bk[i].hash);
+	}
+}
+
+/* Under the shard lock: the hash of @key, from @bk if still valid. */
+static u64 batch_key_hash(const struct batch_key *bk, const void *key)
+	__must_hold(&bk->s->lock)
+{
+	const struct hmap_core *h = &bk->s->core;
+
+	if (bk->valid && bk->seed_gen == h->seed_gen)
+		return bk->hash;
+	return hmap_core_hash(h, key);
+}
+
+int hmap_lookup_batch(struct hmap *m, const void *keys, void *values,
+		      u32 *count)
+{
+	u32 ks = m->key_size, vs = values ? m->value_size : 0;
+	struct batch_key bk[HMAP_BATCH_CHUNK];
+	void *v[HMAP_BATCH_CHUNK];
+	u32 n = *count, done, c, i;
+	const u8 *key;
+	bool found;
+
+	for (done = 0; done < n; done += c) {
+		c = min_t(u32, n - done, HMAP_BATCH_CHUNK);
+		key = (const u8 *)keys + (size_t)done * ks;
+		rcu_read_lock();
+		batch_hash(m, key, c, bk);
+		for (i = 0; i < c; i++) {
+			v[i] = NULL;
+			if (bk[i].valid)
+				v[i] = hmap_core_lookup_hashed(&bk[i].s->core,
+							       key + i * ks,
+							       bk[i].hash);
+			if (v[i] && vs)
+				prefetch(v[i]);
+		}
+		for (i = 0; i < c; i++) {
+			void *out = vs ? (u8 *)values + (size_t)(done + i) * vs
+				       : NULL;
+
+			found = v[i];
+			if (found && out)
+				memcpy(out, v[i], vs);
+			/* A write got in the way: this key alone, as hmap_lookup(). */
+			if (!bk[i].valid ||
+			    read_seqcount_retry(&bk[i].s->seq, bk[i].seq))
+				found = shard_lookup(m, bk[i].s, key + i * ks,
+						     out);
+			if (!found) {
+				rcu_read_unlock();
+				*count = done + i;
+				return -ENOENT;
+			}
+		}
+		rcu_read_unlock();
+	}
+	*count = n;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(hmap_lookup_batch, HMAP_NS);
+
+/*
+ * Store entries @i.. of a chunk in one hold of their shard's lock, while
+ * their keys fall in that shard. Stops at the first failure, in *@err.
+ * Return: the index of the first entry not stored.
+ */
+static u32 update_run(struct hmap *m, const struct batch_key *bk,
+		      const u8 *keys, const u8 *values, u32 i, u32 c,
+		      u64 flags, gfp_t gfp, int *err)
+{
+	struct hmap_shard *s = bk[i].s;
+	const u8 *key;
+
+	shard_write_begin(s);
+	for (; i < c && bk[i].s == s; i++) {
+		key = keys + (size_t)i * m->key_size;
+		*err = shard_update_locked(m, s, key, batch_key_hash(&bk[i], key),
+					   values + (size_t)i * m->value_size,
+					   flags, gfp);
+		if (*err)
+			break;
+	}
+	shard_write_end(m, s);
+	return i;
+}
+
+int hmap_update_batch(struct hmap *m, const void *keys, const void *values,
+		      u32 *count, u64 flags, gfp_t gfp)
+{
+	u32 ks = m->key_size, vs = m->value_size, n = *count, done, c, i;
+	struct batch_key bk[HMAP_BATCH_CHUNK];
+	const u8 *key, *val;
+	int err = 0;
+
+	might_sleep_if(gfpflags_allow_blocking(gfp));
+	if (flags > HMAP_UPDATE_EXIST) {
+		*count = 0;
+		return -EINVAL;
+	}
+	for (done = 0; done < n; done += c) {
+		c = min_t(u32, n - done, HMAP_BATCH_CHUNK);
+		key = (const u8 *)keys + (size_t)done * ks;
+		val = (const u8 *)values + (size_t)done * vs;
+		rcu_read_lock();
+		batch_hash(m, key, c, bk);
+		rcu_read_unlock();
+		for (i = 0; i < c && !err;) {
+			i = update_run(m, bk, key, val, i, c, flags, gfp, &err);
+			/* Allocate outside the lock, as hmap_update() does. */
+			if (err == -ENOMEM && gfpflags_allow_blocking(gfp)) {
+				err = shard_update(m, bk[i].s, key + (size_t)i * ks,
+						   val + (size_t)i * vs, flags,
+						   gfp);
+				i += !err;
+			}
+		}
+		if (err) {
+			*count = done + i;
+			return err;
+		}
+		if (gfpflags_allow_blocking(gfp))
+			cond_resched();
+	}
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(hmap_update_batch, HMAP_NS);
+
+/* As update_run(), deleting. */
+static u32 delete_run(struct hmap *m, const struct batch_key *bk,
+		      const u8 *keys, u32 i, u32 c, int *err)
+{
+	struct hmap_shard *s = bk[i].s;
+	const u8 *key;
+
+	shard_write_begin(s);
+	for (; i < c && bk[i].s == s; i++) {
+		key = keys + (size_t)i * m->key_size;
+		/* An emptied map has a new seed, and nothing to find. */
+		*err = -ENOENT;
+		if (s->core.count)
+			*err = shard_delete_locked(m, s, key,
+						   batch_key_hash(&bk[i], key),
+						   NULL);
+		if (*err)
+			break;
+	}
+	shard_delete_end(m, s);
+	return i;
+}
+
+int hmap_delete_batch(struct hmap *m, const void *keys, u32 *count)
+{
+	u32 ks = m->key_size, n = *count, done, c, i;
+	struct batch_key bk[HMAP_BATCH_CHUNK];
+	const u8 *key;
+	int err = 0;
+
+	for (done = 0; done < n; done += c) {
+		c = min_t(u32, n - done, HMAP_BATCH_CHUNK);
+		key = (const u8 *)keys + (size_t)done * ks;
+		rcu_read_lock();
+		batch_hash(m, key, c, bk);
+		rcu_read_unlock();
+		for (i = 0; i < c && !err;)
+			i = delete_run(m, bk, key, i, c, &err);
+		if (err) {
+			*count = done + i;
+			return err;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(hmap_delete_batch, HMAP_NS);
 
 unsigned long hmap_len(struct hmap *m)
 {
@@ -584,10 +895,7 @@ EXPORT_SYMBOL_NS_GPL(hmap_lock, HMAP_NS);
 void hmap_unlock(struct hmap *m)
 	__releases(&m->shards[0].lock)
 {
-	if (unlikely(m->shards[0].core.oldbuckets))
-		shard_tidy_later(m, &m->shards[0]);
-	write_seqcount_end(&m->shards[0].seq);
-	spin_unlock_bh(&m->shards[0].lock);
+	shard_write_end(m, &m->shards[0]);
 }
 EXPORT_SYMBOL_NS_GPL(hmap_unlock, HMAP_NS);
 
@@ -636,6 +944,7 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 		.key_size = p->key_size,
 		.value_size = p->value_size,
 		.hashfn = p->hashfn,
+		.defer_arrays = true,
 	};
 	u32 bits = 0, i;
 	struct hmap *m;
@@ -694,6 +1003,13 @@ out_destroy:
 	return ERR_PTR(err);
 }
 EXPORT_SYMBOL_NS_GPL(hmap_create, HMAP_NS);
+
+void hmap_flush(struct hmap *m)
+{
+	might_sleep();
+	flush_delayed_work(&m->tidy);
+}
+EXPORT_SYMBOL_NS_GPL(hmap_flush, HMAP_NS);
 
 void hmap_destroy(struct hmap *m)
 {

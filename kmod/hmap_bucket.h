@@ -128,7 +128,8 @@ u8 *hmap_find_key(const struct hmap_core *h, const void *key, u64 hash,
 /* hmap_grow.c */
 bool hmap_need_grow(const struct hmap_core *h);
 bool hmap_need_shrink(const struct hmap_core *h);
-int hmap_grow_start(struct hmap_core *h, gfp_t gfp);
+int hmap_grow_start(struct hmap_core *h, gfp_t gfp, bool write);
+int hmap_shrink_start(struct hmap_core *h, gfp_t gfp, bool write);
 int hmap_grow_work(struct hmap_core *h, unsigned long bucket, gfp_t gfp);
 
 #endif /* _HMAP_BUCKET_H */

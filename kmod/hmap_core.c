@@ -149,6 +149,7 @@ static void reseed(struct hmap_core *h)
 {
 	h->hkey.key[0] = hmap_random_u64();
 	h->hkey.key[1] = hmap_random_u64();
+	h->seed_gen++;
 }
 
 /**
@@ -423,6 +424,8 @@ static void incr_noverflow(struct hmap_core *h)
 {
 	u32 mask;
 
+	if (h->noverflow == U16_MAX)
+		return;
 	if (h->B <= HMAP_NOVERFLOW_EXACT_B) {
 		h->noverflow++;
 		return;
@@ -660,6 +663,60 @@ void *hmap_core_lookup(const struct hmap_core *h, const void *key)
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_lookup);
 
+/**
+ * hmap_core_lookup_hashed() - hmap_core_lookup() of a key already hashed.
+ * @h: the map.
+ * @key: key_size bytes.
+ * @hash: hmap_core_hash() of @key, computed while @h->seed_gen held its
+ *	current value.
+ *
+ * Return: as hmap_core_lookup(), whose rules for lockless use apply.
+ */
+void *hmap_core_lookup_hashed(const struct hmap_core *h, const void *key,
+			      u64 hash)
+{
+	unsigned int i;
+	u8 *b;
+
+	if (!READ_ONCE(h->count))
+		return NULL;
+	b = hmap_find_key(h, key, hash, &i);
+	return b ? slot_value(h, b, i) : NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_lookup_hashed);
+
+/* The lines of a bucket's tophash bytes and keys, four at most. */
+static void prefetch_bucket(const struct hmap_core *h, const u8 *b)
+{
+	unsigned long p = (unsigned long)b & ~(L1_CACHE_BYTES - 1UL);
+	unsigned long end = min((unsigned long)b + h->values_off,
+				p + 4 * L1_CACHE_BYTES);
+
+	for (; p < end; p += L1_CACHE_BYTES)
+		prefetch((const void *)p);
+}
+
+/**
+ * hmap_core_prefetch() - start loading the bucket a key of @hash lives in.
+ * @h: the map.
+ * @hash: the key's hmap_core_hash().
+ *
+ * Batches hash their keys first and prefetch every bucket before probing
+ * any, so that the cache misses of the batch overlap. A hint only: safe
+ * without the lock under RCU, whatever the map does meanwhile.
+ */
+void hmap_core_prefetch(const struct hmap_core *h, u64 hash)
+{
+	const struct hmap_gen *old = READ_ONCE(h->oldbuckets);
+	const struct hmap_gen *gen = READ_ONCE(h->buckets);
+
+	if (old)
+		prefetch_bucket(h, gen_bucket(h, old, hash & bucket_mask(old->B)));
+	if (gen)
+		prefetch_bucket(h, gen_bucket(h, gen, hash & bucket_mask(gen->B)));
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_prefetch);
+
 /* ---- memory allocated outside the caller's lock ---- */
 
 /**
@@ -830,14 +887,34 @@ static void chain_scan(const struct hmap_core *h, u8 *b, const void *key,
 int hmap_core_update(struct hmap_core *h, const void *key, const void *value,
 		     u64 flags, gfp_t gfp)
 {
+	if (flags > HMAP_UPDATE_EXIST)
+		return -EINVAL;
+	return hmap_core_update_hashed(h, key, hmap_core_hash(h, key), value,
+				       flags, gfp);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_update);
+
+/**
+ * hmap_core_update_hashed() - hmap_core_update() of a key already hashed.
+ * @h: the map.
+ * @key: key_size bytes.
+ * @hash: hmap_core_hash() of @key, computed while @h->seed_gen held its
+ *	current value.
+ * @value: value_size bytes (ignored for value_size 0).
+ * @flags: HMAP_UPDATE_ANY, HMAP_UPDATE_NOEXIST or HMAP_UPDATE_EXIST.
+ * @gfp: allocation flags.
+ *
+ * Return: as hmap_core_update().
+ */
+int hmap_core_update_hashed(struct hmap_core *h, const void *key, u64 hash,
+			    const void *value, u64 flags, gfp_t gfp)
+{
 	struct chain_pos pos;
-	u64 hash;
 	u8 top;
 	int err;
 
 	if (flags > HMAP_UPDATE_EXIST)
 		return -EINVAL;
-	hash = hmap_core_hash(h, key);
 	top = hmap_core_tophash(hash);
 	if (!h->buckets) {
 		if (flags == HMAP_UPDATE_EXIST)
@@ -872,10 +949,12 @@ again:
 	if (h->max_entries && h->count >= h->max_entries)
 		return -E2BIG;
 	if (hmap_need_grow(h)) {
-		err = hmap_grow_start(h, gfp);
-		if (err)
+		err = hmap_grow_start(h, gfp, true);
+		if (!err)
+			goto again;
+		/* -EAGAIN: the caller allocates the array; insert meanwhile. */
+		if (err != -EAGAIN)
 			return err;
-		goto again;
 	}
 	if (!pos.free) {
 		pos.free = hmap_overflow_link(h, pos.last, gfp);
@@ -885,7 +964,7 @@ again:
 	}
 	return slot_fill(h, pos.free, pos.free_i, key, value, top, gfp);
 }
-EXPORT_SYMBOL_IF_KUNIT(hmap_core_update);
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_update_hashed);
 
 /* After slot @i of @b became empty, turn a trailing run into EMPTY_REST. */
 static void mark_empty_rest(const struct hmap_core *h, u8 *head, u8 *b,
@@ -931,13 +1010,33 @@ static void mark_empty_rest(const struct hmap_core *h, u8 *head, u8 *b,
 int hmap_core_delete(struct hmap_core *h, const void *key, void *value_out,
 		     gfp_t gfp)
 {
+	if (!h->count)
+		return -ENOENT;
+	return hmap_core_delete_hashed(h, key, hmap_core_hash(h, key),
+				       value_out, gfp);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_delete);
+
+/**
+ * hmap_core_delete_hashed() - hmap_core_delete() of a key already hashed.
+ * @h: the map.
+ * @key: key_size bytes.
+ * @hash: hmap_core_hash() of @key, computed while @h->seed_gen held its
+ *	current value; a delete that empties the map changes it, but leaves
+ *	nothing for later deletes of the same batch to find.
+ * @value_out: if not NULL, receives the removed value.
+ * @gfp: as for hmap_core_delete().
+ *
+ * Return: 0, or -ENOENT if the key is absent.
+ */
+int hmap_core_delete_hashed(struct hmap_core *h, const void *key, u64 hash,
+			    void *value_out, gfp_t gfp)
+{
 	unsigned int i;
 	u8 *head, *b;
-	u64 hash;
 
 	if (!h->count)
 		return -ENOENT;
-	hash = hmap_core_hash(h, key);
 	if (h->oldbuckets)
 		hmap_grow_work(h, hash & bucket_mask(h->B), gfp);
 	head = lookup_bucket(h, hash);
@@ -963,10 +1062,10 @@ int hmap_core_delete(struct hmap_core *h, const void *key, void *value_out,
 	}
 	/* Optional: if the array cannot be had, a later delete tries again. */
 	if (unlikely(hmap_need_shrink(h)))
-		hmap_core_shrink_start(h, gfp);
+		hmap_shrink_start(h, gfp, true);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(hmap_core_delete);
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_delete_hashed);
 
 /**
  * hmap_core_clear() - remove every entry.
@@ -1004,7 +1103,8 @@ void hmap_core_clear(struct hmap_core *h, gfp_t gfp)
 	/* Spares belonged to the arrays let go of. */
 	h->spare = NULL;
 	h->nspare = 0;
-	h->flags &= ~(HMAP_CORE_F_SAME_SIZE | HMAP_CORE_F_SHRINK);
+	h->flags &= ~(HMAP_CORE_F_SAME_SIZE | HMAP_CORE_F_SHRINK |
+		      HMAP_CORE_F_WANT_ARRAY);
 	h->count = 0;
 	h->nevacuate = 0;
 	h->noverflow = 0;
@@ -1046,6 +1146,7 @@ int hmap_core_init(struct hmap_core *h, const struct hmap_core_params *p,
 	h->max_entries = p->max_entries;
 	h->hashfn = p->hashfn;
 	h->id = p->id;
+	h->defer_arrays = p->defer_arrays;
 	reseed(h);
 	h->B = hmap_core_hint_to_B(p->hint);
 	h->min_B = h->B;

@@ -41,6 +41,20 @@ enum hmap_tophash {
 /* h->flags */
 #define HMAP_CORE_F_SAME_SIZE	BIT(0)	/* current growth keeps B */
 #define HMAP_CORE_F_SHRINK	BIT(1)	/* current resize halves B */
+#define HMAP_CORE_F_WANT_ARRAY	BIT(2)	/* a write left a due growth to the caller */
+
+/*
+ * With hmap_core_params.defer_arrays, a write never allocates a bucket
+ * array larger than this: the caller allocates it outside the write path
+ * (hmap_core_next_grow_B(), hmap_core_gen_alloc(), hmap_core_donate(),
+ * hmap_core_grow_start()) while the map runs above its load...
+ */
+#define HMAP_ARRAY_INLINE_MAX	(2 * PAGE_SIZE)
+/* ...up to this multiple of its growth threshold, past which writes do. */
+#define HMAP_DEFER_LOAD_MULT	2
+
+/* Units evacuated out of order that one write's evacuation skips, at most. */
+#define HMAP_EVAC_SKIP_MAX	16
 
 /*
  * A map shrinks when deletes leave it at 1/8 of the load that grows it
@@ -107,6 +121,8 @@ struct hmap_gen {
  * @id: the map's id, reported by the tracepoints.
  * @hkey: per-map hash key, re-randomized when the map becomes empty;
  *	custom hash functions get hkey.key[0] as their seed.
+ * @seed_gen: bumped with every new @hkey: a hash computed while it held
+ *	the same value is still valid.
  * @hashfn: hash function.
  * @max_entries: inserts beyond this fail with -E2BIG; 0 means no limit.
  * @key_size: key bytes.
@@ -118,6 +134,7 @@ struct hmap_gen {
  * @bucket_size: bytes per bucket.
  * @indirect_key: keys are stored out of line.
  * @indirect_value: values are stored out of line.
+ * @defer_arrays: from &struct hmap_core_params.
  */
 struct hmap_core {
 	unsigned long count;
@@ -142,6 +159,7 @@ struct hmap_core {
 	u8 min_B;
 	u32 id;
 	hsiphash_key_t hkey;
+	u32 seed_gen;
 	hmap_hash_fn hashfn;
 	unsigned long max_entries;
 	u32 key_size;
@@ -153,6 +171,7 @@ struct hmap_core {
 	u32 bucket_size;
 	bool indirect_key;
 	bool indirect_value;
+	bool defer_arrays;
 };
 
 /**
@@ -163,6 +182,11 @@ struct hmap_core {
  * @max_entries: 0 for no limit.
  * @hashfn: NULL for the built-in keyed hash.
  * @id: the map's id, reported by the tracepoints.
+ * @defer_arrays: writes leave bucket arrays above HMAP_ARRAY_INLINE_MAX to
+ *	the caller, who allocates them outside the write path when it sees
+ *	HMAP_CORE_F_WANT_ARRAY, so that no write pays for one; they still
+ *	allocate it once the map holds HMAP_DEFER_LOAD_MULT times its
+ *	growth threshold.
  */
 struct hmap_core_params {
 	u32 key_size;
@@ -171,6 +195,7 @@ struct hmap_core_params {
 	unsigned long max_entries;
 	hmap_hash_fn hashfn;
 	u32 id;
+	bool defer_arrays;
 };
 
 #define HMAP_NO_CHECK	(~0UL)
@@ -214,6 +239,15 @@ int hmap_core_delete(struct hmap_core *h, const void *key, void *value_out,
 		     gfp_t gfp);
 void hmap_core_clear(struct hmap_core *h, gfp_t gfp);
 
+/* The same with the key's hmap_core_hash() given, for batches. */
+void hmap_core_prefetch(const struct hmap_core *h, u64 hash);
+void *hmap_core_lookup_hashed(const struct hmap_core *h, const void *key,
+			      u64 hash);
+int hmap_core_update_hashed(struct hmap_core *h, const void *key, u64 hash,
+			    const void *value, u64 flags, gfp_t gfp);
+int hmap_core_delete_hashed(struct hmap_core *h, const void *key, u64 hash,
+			    void *value_out, gfp_t gfp);
+
 void hmap_core_iter_start(struct hmap_core *h, struct hmap_core_iter *it);
 bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
 			 void **value);
@@ -229,6 +263,7 @@ int hmap_core_grow_step(struct hmap_core *h, unsigned int max, gfp_t gfp);
 int hmap_core_next_grow_B(const struct hmap_core *h);
 int hmap_core_next_shrink_B(const struct hmap_core *h);
 int hmap_core_shrink_start(struct hmap_core *h, gfp_t gfp);
+int hmap_core_grow_start(struct hmap_core *h, gfp_t gfp);
 struct hmap_gen *hmap_core_gen_alloc(const struct hmap_core *h, u8 B,
 				     gfp_t gfp);
 void *hmap_core_ovf_alloc(const struct hmap_core *h, gfp_t gfp);

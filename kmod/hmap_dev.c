@@ -696,18 +696,15 @@ static int hmapdev_elem(struct hmapdev_map *map, unsigned int nr, u64 ukey,
 		return -EFAULT;
 	switch (nr) {
 	case HMAP_IOC_NR_LOOKUP:
-	case HMAP_IOC_NR_BATCH_LOOKUP:
 		ret = hmap_lookup(map->m, buf, val);
 		if (!ret && copy_to_user(uv, val, vs))
 			ret = -EFAULT;
 		return ret;
 	case HMAP_IOC_NR_UPDATE:
-	case HMAP_IOC_NR_BATCH_UPDATE:
 		if (copy_from_user(val, uv, vs))
 			return -EFAULT;
 		return hmap_update(map->m, buf, val, flags, GFP_KERNEL_ACCOUNT);
 	case HMAP_IOC_NR_DELETE:
-	case HMAP_IOC_NR_BATCH_DELETE:
 		return hmap_delete(map->m, buf);
 	case HMAP_IOC_NR_LOOKUP_AND_DELETE:
 		/* Fault on the value buffer before the entry is gone. */
@@ -753,37 +750,102 @@ static int hmapdev_ioc_elem(struct hmapdev_ucmd *uc)
 	return ret;
 }
 
+/* Elements a batch command copies in (and out) at once, by bytes. */
+#define HMAPDEV_BATCH_BYTES	(16 * 1024)
+
+/*
+ * Copy @n elements' keys (and values, for BATCH_UPDATE) from the caller
+ * into @kbuf and @vbuf. Return: how many arrived whole; the next one
+ * faulted if that is less than @n.
+ */
+static u32 hmapdev_batch_in(struct hmapdev_map *map, unsigned int nr,
+			    const struct hmap_ioc_batch *a, u32 base, u32 n,
+			    u8 *kbuf, u8 *vbuf)
+{
+	u32 ks = map->key_size, vs = map->value_size;
+	unsigned long left;
+	u32 ok;
+
+	left = copy_from_user(kbuf, hmapdev_uptr(a->keys, base, ks),
+			      (size_t)n * ks);
+	ok = n - DIV_ROUND_UP(left, ks);
+	if (nr == HMAP_IOC_NR_BATCH_UPDATE && vs && ok) {
+		left = copy_from_user(vbuf, hmapdev_uptr(a->values, base, vs),
+				      (size_t)ok * vs);
+		ok -= DIV_ROUND_UP(left, vs);
+	}
+	return ok;
+}
+
+/* Run @nr on @n elements already copied in; *@n: how many succeeded. */
+static int hmapdev_batch_run(struct hmapdev_map *map, unsigned int nr,
+			     u64 flags, const u8 *kbuf, u8 *vbuf, u32 *n)
+{
+	switch (nr) {
+	case HMAP_IOC_NR_BATCH_LOOKUP:
+		return hmap_lookup_batch(map->m, kbuf, vbuf, n);
+	case HMAP_IOC_NR_BATCH_UPDATE:
+		return hmap_update_batch(map->m, kbuf, vbuf, n, flags,
+					 GFP_KERNEL_ACCOUNT);
+	default:
+		return hmap_delete_batch(map->m, kbuf, n);
+	}
+}
+
+/*
+ * The batch commands copy keys and values in and out a chunk at a time
+ * and hand each chunk to the in-kernel batch calls, which hash, prefetch
+ * and probe it as a whole. Errors keep the per-element contract: @count
+ * is the first element that failed (or faulted), the ones before it done.
+ */
 static int hmapdev_ioc_batch(struct hmapdev_ucmd *uc)
 {
 	struct hmap_ioc_batch *a = &uc->args.batch;
 	struct hmapdev_map *map = uc_map(uc);
-	u32 i;
-	u8 *buf;
+	u32 ks = map->key_size, vs = map->value_size;
+	u32 cap, done = 0, n, in, ran;
+	u8 *kbuf, *vbuf;
 	int ret = 0;
 
 	if (a->__reserved || !hmapdev_elem_args_ok(uc->nr, a->flags, a->values))
 		return -EINVAL;
-	buf = hmapdev_elem_buf(map);
-	if (!buf) {
+	cap = clamp_t(u32, HMAPDEV_BATCH_BYTES / (ks + vs), 1, a->count ?: 1);
+	kbuf = kvmalloc_array(cap, ks + vs, GFP_KERNEL);
+	if (!kbuf) {
 		/* No element was done: say so, as for any failing element. */
 		a->count = 0;
 		return hmapdev_respond(uc) ?: -ENOMEM;
 	}
-	for (i = 0; i < a->count; i++) {
+	vbuf = kbuf + (size_t)cap * ks;
+	while (done < a->count) {
 		if (signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
-		ret = hmapdev_elem(map, uc->nr,
-				   a->keys + (u64)i * map->key_size,
-				   a->values + (u64)i * map->value_size,
-				   a->flags, buf);
+		n = min(cap, a->count - done);
+		in = hmapdev_batch_in(map, uc->nr, a, done, n, kbuf, vbuf);
+		ran = in;
+		ret = hmapdev_batch_run(map, uc->nr, a->flags, kbuf, vbuf, &ran);
+		/* BATCH_LOOKUP: out go the values of the keys found. */
+		if (uc->nr == HMAP_IOC_NR_BATCH_LOOKUP && vs && ran) {
+			unsigned long left;
+
+			left = copy_to_user(hmapdev_uptr(a->values, done, vs),
+					    vbuf, (size_t)ran * vs);
+			if (left) {
+				ran -= DIV_ROUND_UP(left, vs);
+				ret = -EFAULT;
+			}
+		}
+		done += ran;
+		if (!ret && in < n)
+			ret = -EFAULT;
 		if (ret)
 			break;
 		cond_resched();
 	}
-	kvfree(buf);
-	a->count = i;
+	kvfree(kbuf);
+	a->count = done;
 	return hmapdev_respond(uc) ?: ret;
 }
 

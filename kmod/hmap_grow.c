@@ -166,8 +166,13 @@ static void advance_evacuation_mark(struct hmap_core *h, unsigned long units)
 	unsigned long stop;
 
 	h->nevacuate++;
-	/* Bounded, to keep every write O(1); Go found 1024 ample. */
-	stop = min(h->nevacuate + 1024, units);
+	/*
+	 * Skip units that writes evacuated out of order, a few per call: each
+	 * call advances the mark by one at least, so the resize still ends
+	 * within @units calls, and no write reads a long run of old buckets
+	 * (Go scans up to 1024, up to a thousand cache misses in one write).
+	 */
+	stop = min(h->nevacuate + HMAP_EVAC_SKIP_MAX, units);
 	while (h->nevacuate != stop &&
 	       bucket_evacuated(gen_bucket(h, h->oldbuckets, h->nevacuate)))
 		h->nevacuate++;
@@ -229,6 +234,7 @@ static void resize_start(struct hmap_core *h, struct hmap_gen *gen, u8 flag)
 	smp_store_release(&h->buckets, gen);
 	h->B = gen->B;
 	h->flags |= flag;
+	h->flags &= ~HMAP_CORE_F_WANT_ARRAY;
 	h->nevacuate = 0;
 	h->noverflow = 0;
 	/* Spares belonged to the old array; they are freed with it. */
@@ -236,13 +242,37 @@ static void resize_start(struct hmap_core *h, struct hmap_gen *gen, u8 flag)
 	h->nspare = 0;
 }
 
-/* Start a growth: double on load, or same size to pack sparse chains. */
-int hmap_grow_start(struct hmap_core *h, gfp_t gfp)
+/*
+ * Should a write leave the array for 2^@B buckets to the caller? Yes with
+ * defer_arrays, unless it is small, donated already, or the map holds
+ * HMAP_DEFER_LOAD_MULT times its growth threshold (the caller is late).
+ */
+static bool array_deferred(struct hmap_core *h, u8 B)
+{
+	u32 nbuckets = (1U << B) + (B >= 4 ? 1U << (B - 4) : 0);
+	unsigned long limit = HMAP_DEFER_LOAD_MULT * HMAP_LOAD_NUM *
+			      ((1UL << h->B) / HMAP_LOAD_DEN);
+
+	if (!h->defer_arrays || (h->reserve && h->reserve->B == B) ||
+	    gen_bytes(h, nbuckets) <= HMAP_ARRAY_INLINE_MAX ||
+	    h->count + 1 > limit)
+		return false;
+	h->flags |= HMAP_CORE_F_WANT_ARRAY;
+	return true;
+}
+
+/*
+ * Start a growth: double on load, or same size to pack sparse chains.
+ * Return: 0, -ENOMEM, or -EAGAIN if a @write left the array to the caller.
+ */
+int hmap_grow_start(struct hmap_core *h, gfp_t gfp, bool write)
 {
 	bool bigger = hmap_core_over_load(h->count + 1, h->B) &&
 		      h->B < HMAP_B_MAX;
 	struct hmap_gen *gen;
 
+	if (write && array_deferred(h, h->B + bigger))
+		return -EAGAIN;
 	gen = hmap_gen_take(h, h->B + bigger, gfp);
 	if (!gen)
 		return -ENOMEM;
@@ -250,6 +280,27 @@ int hmap_grow_start(struct hmap_core *h, gfp_t gfp)
 	h->growths++;
 	return 0;
 }
+
+/**
+ * hmap_core_grow_start() - start the growth the map is due for.
+ * @h: the map.
+ * @gfp: allocation flags for the new array, unless one was donated.
+ *
+ * For callers that allocate outside their lock: after a write set
+ * HMAP_CORE_F_WANT_ARRAY, they donate an array of hmap_core_next_grow_B()
+ * and call this, so that the growth starts without waiting for a write.
+ *
+ * Return: 0 if a growth started or none is due, -ENOMEM if the array
+ * could not be allocated (the map is unchanged).
+ */
+int hmap_core_grow_start(struct hmap_core *h, gfp_t gfp)
+{
+	h->flags &= ~HMAP_CORE_F_WANT_ARRAY;
+	if (!h->buckets || !hmap_need_grow(h))
+		return 0;
+	return hmap_grow_start(h, gfp, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_grow_start);
 
 /* Deletes left the map at 1/HMAP_SHRINK_DIV of its growth threshold. */
 bool hmap_need_shrink(const struct hmap_core *h)
@@ -287,10 +338,22 @@ EXPORT_SYMBOL_IF_KUNIT(hmap_core_next_shrink_B);
  */
 int hmap_core_shrink_start(struct hmap_core *h, gfp_t gfp)
 {
+	return hmap_shrink_start(h, gfp, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_shrink_start);
+
+/* As hmap_core_shrink_start(); a @write leaves large arrays to the caller. */
+int hmap_shrink_start(struct hmap_core *h, gfp_t gfp, bool write)
+{
 	struct hmap_gen *gen;
 
 	if (!hmap_need_shrink(h))
 		return 0;
+	/* No load bound: a shrink is never needed for correctness. */
+	if (write && h->defer_arrays && !(h->reserve &&
+					  h->reserve->B == h->B - 1) &&
+	    gen_bytes(h, 1U << (h->B - 1)) > HMAP_ARRAY_INLINE_MAX)
+		return -ENOMEM;
 	gen = hmap_gen_take(h, h->B - 1, gfp);
 	if (!gen)
 		return -ENOMEM;
@@ -298,7 +361,6 @@ int hmap_core_shrink_start(struct hmap_core *h, gfp_t gfp)
 	h->shrinks++;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(hmap_core_shrink_start);
 
 bool hmap_need_grow(const struct hmap_core *h)
 {

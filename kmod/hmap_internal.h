@@ -18,6 +18,7 @@
 #include <linux/gfp.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
+#include <linux/prefetch.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/siphash.h>

@@ -16,19 +16,24 @@
  * Contexts:
  *
  *   call                         process  softirq  hardirq/NMI
- *   hmap_create/destroy            yes      no       no
- *   hmap_lookup                    yes      yes      no (may spin on an
+ *   hmap_create/destroy/flush      yes      no       no
+ *   hmap_lookup, _batch            yes      yes      no (may spin on an
  *                                                    interrupted writer)
  *   hmap_len, hmap_id              yes      yes      yes
  *   hmap_update/delete/clear,
+ *   hmap_update/delete_batch,
  *   hmap_lookup_and_delete         yes      yes      no
  *   hmap_iter_*, hmap_get_stats    yes      yes      no
  *
- * Growth allocates inside the lock with GFP_NOWAIT. When that fails and
- * the caller's gfp allows sleeping, hmap_update() allocates the next
- * bucket array outside the lock with the caller's gfp and retries, so
- * process-context callers see GFP_KERNEL behaviour; atomic callers get
- * -ENOMEM and the map is unchanged.
+ * No write allocates a bucket array above two pages: when a map is due for
+ * a larger one, a work item allocates it with GFP_KERNEL and starts the
+ * growth, while writes go on filling the current array past its load. Only
+ * a map that reaches twice its growth threshold first makes the write
+ * allocate: inside the lock with GFP_NOWAIT, and when that fails and the
+ * caller's gfp allows sleeping, outside the lock with the caller's gfp,
+ * then retrying; atomic callers then get -ENOMEM and the map is unchanged.
+ * Overflow buckets and out-of-line keys and values follow the same
+ * inside-then-outside rule.
  *
  * Each write moves one or two buckets of a growth in progress, as in Go.
  * When a growth has seen no write for 100 ms, a work item finishes it in
@@ -147,6 +152,19 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp);
 void hmap_destroy(struct hmap *m);
 
 /**
+ * hmap_flush() - run the map's background work now, and wait for it.
+ * @m: the map.
+ *
+ * The arrays of the growths and shrinks that writes left to the work item
+ * are allocated and those resizes started (their evacuation goes on with
+ * later writes, or in the background once writes stop). For callers that
+ * want the map's settled shape, such as tests and benchmarks; nothing
+ * needs it for correctness.
+ *
+ * Context: Process context; sleeps.
+ */
+void hmap_flush(struct hmap *m);
+/**
  * hmap_lookup() - copy out the value stored for a key.
  * @m: the map.
  * @key: key_size bytes.
@@ -186,6 +204,61 @@ int hmap_lookup(struct hmap *m, const void *key, void *value);
  */
 int hmap_update(struct hmap *m, const void *key, const void *value,
 		u64 flags, gfp_t gfp);
+/**
+ * hmap_lookup_batch() - hmap_lookup() of many keys, in order.
+ * @m: the map.
+ * @keys: *@count keys of key_size bytes, back to back.
+ * @values: receives a value_size-byte value per key found, back to back;
+ *	may be NULL to test presence.
+ * @count: (in) number of keys; (out) keys found before the first absent
+ *	one, or all of them.
+ *
+ * Hashes the keys of each chunk of 16 first and prefetches their buckets,
+ * then probes them, so that their cache misses overlap instead of
+ * following one another. Each key is looked up as by hmap_lookup(), with
+ * the same guarantees; a key whose chunk a write interfered with is looked
+ * up again alone.
+ *
+ * Context: Process or softirq context, not with hard interrupts disabled.
+ * Takes and releases the RCU read lock once per chunk.
+ * Return: 0 if every key was found, or -ENOENT for key *@count.
+ */
+int hmap_lookup_batch(struct hmap *m, const void *keys, void *values,
+		      u32 *count);
+/**
+ * hmap_update_batch() - hmap_update() of many entries, in order.
+ * @m: the map.
+ * @keys: *@count keys of key_size bytes, back to back.
+ * @values: *@count values of value_size bytes, back to back.
+ * @count: (in) number of entries; (out) entries stored before the first
+ *	that failed, or all of them.
+ * @flags: as for hmap_update(), for every entry.
+ * @gfp: as for hmap_update().
+ *
+ * Hashes the keys of each chunk of 16 and prefetches their buckets before
+ * taking the lock, then stores the chunk in one lock hold per run of keys
+ * of the same shard. The first failure stops the batch: the entries
+ * before it are stored, it and those after it are not.
+ *
+ * Context: Process or softirq context; may sleep if @gfp allows (then
+ * also between chunks). Takes and releases the shard locks.
+ * Return: 0, or the error hmap_update() gave for entry *@count.
+ */
+int hmap_update_batch(struct hmap *m, const void *keys, const void *values,
+		      u32 *count, u64 flags, gfp_t gfp);
+/**
+ * hmap_delete_batch() - hmap_delete() of many keys, in order.
+ * @m: the map.
+ * @keys: *@count keys of key_size bytes, back to back.
+ * @count: (in) number of keys; (out) keys deleted before the first absent
+ *	one, or all of them.
+ *
+ * Chunked, hashed and prefetched as hmap_update_batch().
+ *
+ * Context: Process or softirq context. Takes and releases the shard locks.
+ * Return: 0, or -ENOENT for key *@count.
+ */
+int hmap_delete_batch(struct hmap *m, const void *keys, u32 *count);
 /**
  * hmap_delete() - remove an entry.
  * @m: the map.

@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 
 #include "hmap_api.h"
+#include "hmap_test_util.h"
 
 static const bool sharded_cases[] = { false, true };
 
@@ -65,6 +66,26 @@ static int put_buf(struct hmap *m, u64 k, const void *value)
 static int put_atomic(struct hmap *m, u64 k, u64 v)
 {
 	return hmap_update(m, &k, &v, HMAP_UPDATE_ANY, GFP_ATOMIC);
+}
+
+/*
+ * Writes leave large bucket arrays to the map's work item and go on above
+ * the load meanwhile: sleep until it has grown the map back under its
+ * load (5 s at most, for an emulated machine), as a caller that needs
+ * the final shape would.
+ */
+static void wait_settled(struct kunit *test, struct hmap *m)
+{
+	unsigned int waited;
+	struct hmap_stats st;
+
+	for (waited = 0; waited < 5000; waited++) {
+		hmap_get_stats(m, &st);
+		if (st.count * HMAP_LOAD_DEN <= st.buckets * HMAP_LOAD_NUM)
+			return;
+		usleep_range(1000, 2000);
+	}
+	KUNIT_FAIL(test, "map still above its load after 5 s");
 }
 
 struct bad_params {
@@ -244,6 +265,7 @@ static void hmap_get_stats_reports_shape(struct kunit *test)
 
 	for (k = 0; k < 5000; k++)
 		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_UPDATE_ANY), 0);
+	wait_settled(test, m);
 	hmap_get_stats(m, &st);
 	KUNIT_EXPECT_EQ(test, st.count, 5000);
 	KUNIT_EXPECT_EQ(test, st.shards, *sharded ? 4 : 1);
@@ -396,6 +418,7 @@ static void hmap_update_sleeping_caller_grows_large(struct kunit *test)
 	/* B = 15 arrays are 4.7 MB: past what GFP_NOWAIT kmalloc gives. */
 	for (k = 0; k < 200000; k++)
 		KUNIT_ASSERT_EQ(test, put(m, k, k, HMAP_UPDATE_ANY), 0);
+	wait_settled(test, m);
 	hmap_get_stats(m, &st);
 	KUNIT_EXPECT_EQ(test, st.count, 200000);
 	KUNIT_EXPECT_GE(test, st.B, 15 - 2 * (st.shards > 1));
@@ -529,6 +552,7 @@ static void hmap_delete_shrinks_after_writes_stop(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_UPDATE_ANY), 0);
 	for (k = 0; k < left; k++)
 		KUNIT_ASSERT_EQ(test, put(fresh, k, ~k, HMAP_UPDATE_ANY), 0);
+	wait_settled(test, m);
 	hmap_get_stats(fresh, &want);
 	hmap_get_stats(m, &full);
 	for (k = left; k < n; k++)
@@ -550,6 +574,182 @@ static void hmap_delete_shrinks_after_writes_stop(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, hmap_lookup(m, &k, &v), 0);
 		KUNIT_EXPECT_EQ(test, v, ~k);
 	}
+}
+
+/*
+ * Inserts from empty to 13 * 2^10 keys with GFP_ATOMIC while the test's
+ * own allocations above HMAP_ARRAY_INLINE_MAX fail: every insert succeeds
+ * (no write needed a large array), and the work item grows the map.
+ */
+static void hmap_update_leaves_large_arrays_to_worker(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	const u64 n = 13 << 10;
+	struct hmap_stats st;
+	u64 k, v;
+
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_above(HMAP_ARRAY_INLINE_MAX);
+	for (k = 0; k < n; k++) {
+		KUNIT_ASSERT_EQ(test, put_atomic(m, k, ~k), 0);
+		/* Let the worker in (the only way on one CPU without preemption). */
+		if (!(k % 64))
+			wait_settled(test, m);
+	}
+	wait_settled(test, m);
+	hmap_get_stats(m, &st);
+	KUNIT_EXPECT_GE(test, st.B, 11 - 2 * (st.shards > 1));
+	KUNIT_EXPECT_EQ(test, st.count, n);
+	for (k = 0; k < n; k++) {
+		KUNIT_ASSERT_EQ(test, hmap_lookup(m, &k, &v), 0);
+		KUNIT_EXPECT_EQ(test, v, ~k);
+	}
+}
+
+/* 100 u64 keys 0..99 mapped to ~k. */
+static struct hmap *batch_map(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	u64 k;
+
+	for (k = 0; k < 100; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_UPDATE_ANY), 0);
+	return m;
+}
+
+static void hmap_lookup_batch_copies_values(struct kunit *test)
+{
+	struct hmap *m = batch_map(test);
+	u64 *keys = kunit_kcalloc(test, 100, sizeof(u64), GFP_KERNEL);
+	u64 *vals = kunit_kcalloc(test, 100, sizeof(u64), GFP_KERNEL);
+	u32 i, count = 100;
+
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+	KUNIT_ASSERT_NOT_NULL(test, vals);
+	for (i = 0; i < 100; i++)
+		keys[i] = 99 - i;
+	KUNIT_EXPECT_EQ(test, hmap_lookup_batch(m, keys, vals, &count), 0);
+	KUNIT_EXPECT_EQ(test, count, 100);
+	for (i = 0; i < 100; i++)
+		KUNIT_EXPECT_EQ(test, vals[i], ~keys[i]);
+}
+
+static void hmap_lookup_batch_stops_at_absent(struct kunit *test)
+{
+	struct hmap *m = batch_map(test);
+	u64 keys[40], vals[40];
+	u32 i, count = 40;
+
+	for (i = 0; i < 40; i++)
+		keys[i] = i;
+	keys[37] = 1000;
+	memset(vals, 0, sizeof(vals));
+	KUNIT_EXPECT_EQ(test, hmap_lookup_batch(m, keys, vals, &count), -ENOENT);
+	KUNIT_EXPECT_EQ(test, count, 37);
+	for (i = 0; i < 37; i++)
+		KUNIT_EXPECT_EQ(test, vals[i], ~keys[i]);
+}
+
+static void hmap_lookup_batch_null_values_tests_presence(struct kunit *test)
+{
+	struct hmap *m = batch_map(test);
+	u64 keys[3] = { 5, 6, 500 };
+	u32 count = 3;
+
+	KUNIT_EXPECT_EQ(test, hmap_lookup_batch(m, keys, NULL, &count), -ENOENT);
+	KUNIT_EXPECT_EQ(test, count, 2);
+}
+
+static void hmap_update_batch_stores_in_order(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	u64 keys[50], vals[50], k, v;
+	u32 count = 50;
+
+	for (k = 0; k < 50; k++) {
+		keys[k] = k * 7;
+		vals[k] = k;
+	}
+	/* The same key twice: the later value wins, as with single updates. */
+	keys[30] = keys[10];
+	KUNIT_EXPECT_EQ(test, hmap_update_batch(m, keys, vals, &count,
+						HMAP_UPDATE_ANY, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, count, 50);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 49);
+	KUNIT_ASSERT_EQ(test, hmap_lookup(m, &keys[10], &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 30);
+	for (k = 31; k < 50; k++) {
+		KUNIT_ASSERT_EQ(test, hmap_lookup(m, &keys[k], &v), 0);
+		KUNIT_EXPECT_EQ(test, v, k);
+	}
+}
+
+static void hmap_update_batch_stops_at_failure(struct kunit *test)
+{
+	struct hmap *m = batch_map(test);
+	u64 keys[40], vals[40], k;
+	u32 count = 40;
+
+	for (k = 0; k < 40; k++) {
+		keys[k] = 1000 + k;
+		vals[k] = k;
+	}
+	keys[25] = 3;	/* present: NOEXIST fails there */
+	KUNIT_EXPECT_EQ(test, hmap_update_batch(m, keys, vals, &count,
+						HMAP_UPDATE_NOEXIST,
+						GFP_KERNEL), -EEXIST);
+	KUNIT_EXPECT_EQ(test, count, 25);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 125);
+	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &keys[24], NULL), 0);
+	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &keys[26], NULL), -ENOENT);
+}
+
+static void hmap_update_batch_bad_flags(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	u64 key = 1, val = 2;
+	u32 count = 1;
+
+	KUNIT_EXPECT_EQ(test, hmap_update_batch(m, &key, &val, &count, 7,
+						GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, count, 0);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 0);
+}
+
+/* A batch that empties the map (which takes a new seed) and goes on. */
+static void hmap_delete_batch_past_empty(struct kunit *test)
+{
+	struct hmap *m = batch_map(test);
+	u64 *keys = kunit_kcalloc(test, 101, sizeof(u64), GFP_KERNEL);
+	u32 i, count = 101;
+
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+	for (i = 0; i < 100; i++)
+		keys[i] = i;
+	keys[100] = 0;
+	KUNIT_EXPECT_EQ(test, hmap_delete_batch(m, keys, &count), -ENOENT);
+	KUNIT_EXPECT_EQ(test, count, 100);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 0);
+	/* The map works on with its new seed, batches included. */
+	count = 100;
+	KUNIT_EXPECT_EQ(test, hmap_update_batch(m, keys, keys, &count,
+						HMAP_UPDATE_ANY, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 100);
+}
+
+static void hmap_delete_batch_stops_at_absent(struct kunit *test)
+{
+	struct hmap *m = batch_map(test);
+	u64 keys[20];
+	u32 i, count = 20;
+
+	for (i = 0; i < 20; i++)
+		keys[i] = i;
+	keys[17] = 500;
+	KUNIT_EXPECT_EQ(test, hmap_delete_batch(m, keys, &count), -ENOENT);
+	KUNIT_EXPECT_EQ(test, count, 17);
+	KUNIT_EXPECT_EQ(test, hmap_len(m), 83);
+	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &keys[18], NULL), 0);
 }
 
 static struct kunit_case hmap_api_cases[] = {
@@ -578,6 +778,17 @@ static struct kunit_case hmap_api_cases[] = {
 			 sharded_gen_params),
 	KUNIT_CASE_PARAM_ATTR(hmap_delete_shrinks_after_writes_stop,
 			      sharded_gen_params, {.speed = KUNIT_SPEED_SLOW}),
+	KUNIT_CASE_PARAM(hmap_update_leaves_large_arrays_to_worker,
+			 sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_lookup_batch_copies_values, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_lookup_batch_stops_at_absent, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_lookup_batch_null_values_tests_presence,
+			 sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_update_batch_stores_in_order, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_update_batch_stops_at_failure, sharded_gen_params),
+	KUNIT_CASE(hmap_update_batch_bad_flags),
+	KUNIT_CASE_PARAM(hmap_delete_batch_past_empty, sharded_gen_params),
+	KUNIT_CASE_PARAM(hmap_delete_batch_stops_at_absent, sharded_gen_params),
 	KUNIT_CASE(hmap_id_unique),
 	KUNIT_CASE(hmap_create_ids_never_repeat),
 	{}

@@ -334,12 +334,12 @@ static void hmap_core_evacuate_mark_bounded_per_step(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, h->nevacuate, 0);
 	KUNIT_ASSERT_TRUE(test, old_evacuated(h, 1100));
 	KUNIT_ASSERT_FALSE(test, old_evacuated(h, 1101));
-	/* Moving bucket 0 lets the mark pass at most 1024 moved buckets. */
+	/* Moving a unit lets the mark pass at most 16 moved ones after it. */
 	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 1, GFP_KERNEL), -EAGAIN);
-	KUNIT_EXPECT_EQ(test, h->nevacuate, 1025);
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 1 + HMAP_EVAC_SKIP_MAX);
 	HMAP_EXPECT_VALID(test, h);
 	KUNIT_EXPECT_EQ(test, hmap_core_grow_step(h, 1, GFP_KERNEL), -EAGAIN);
-	KUNIT_EXPECT_EQ(test, h->nevacuate, 1101);
+	KUNIT_EXPECT_EQ(test, h->nevacuate, 2 + 2 * HMAP_EVAC_SKIP_MAX);
 }
 
 static struct kunit_case hmap_evacuate_cases[] = {

@@ -522,6 +522,125 @@ static void hmap_core_update_same_size_threshold_above_b15(struct kunit *test)
 	HMAP_EXPECT_VALID(test, h);
 }
 
+/* An 8-byte map of 2^8 buckets (36 KiB): above HMAP_ARRAY_INLINE_MAX. */
+static struct hmap_core *deferring_map(struct kunit *test)
+{
+	struct hmap_core_params p = {
+		.key_size = 8, .value_size = 8, .hint = 13 << 7,
+		.defer_arrays = true,
+	};
+	struct hmap_core *h = hmap_test_map_params(test, &p);
+
+	KUNIT_ASSERT_EQ(test, h->B, 8);
+	return h;
+}
+
+static void hmap_core_update_defers_large_array(struct kunit *test)
+{
+	struct hmap_core *h = deferring_map(test);
+	unsigned long max = 13UL << 7, k;
+	u64 v;
+
+	for (k = 0; k <= max; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	/* Past its threshold, the map asks for the array and goes on. */
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_EQ(test, h->B, 8);
+	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_CORE_F_WANT_ARRAY);
+	KUNIT_EXPECT_EQ(test, hmap_core_next_grow_B(h), 9);
+	for (k = 0; k <= max; k++)
+		KUNIT_EXPECT_TRUE(test, hmap_test_get(h, k, &v) && v == k);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_grow_start_uses_donated_array(struct kunit *test)
+{
+	struct hmap_core *h = deferring_map(test);
+	unsigned long max = 13UL << 7, k;
+	struct hmap_gen *gen;
+
+	for (k = 0; k <= max + 100; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	gen = hmap_core_gen_alloc(h, hmap_core_next_grow_B(h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, gen);
+	hmap_core_donate(h, gen, NULL, 0);
+	/* No allocation: the donated array is the one used. */
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_start(h, GFP_KERNEL), 0);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_TRUE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_PTR_EQ(test, h->buckets, gen);
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_CORE_F_WANT_ARRAY);
+	hmap_test_finish_growth(test, h);
+	for (k = 0; k <= max + 100; k++)
+		KUNIT_EXPECT_TRUE(test, hmap_test_get(h, k, NULL));
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_update_allocates_past_defer_limit(struct kunit *test)
+{
+	struct hmap_core *h = deferring_map(test);
+	unsigned long limit = HMAP_DEFER_LOAD_MULT * (13UL << 7), k;
+
+	/* Nobody donates: at twice the threshold the write allocates. */
+	for (k = 0; k < limit; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, limit, 0), 0);
+	KUNIT_EXPECT_TRUE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_EQ(test, h->B, 9);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_update_small_array_not_deferred(struct kunit *test)
+{
+	struct hmap_core_params p = {
+		.key_size = 8, .value_size = 8, .defer_arrays = true,
+	};
+	struct hmap_core *h = hmap_test_map_params(test, &p);
+	unsigned long k;
+
+	/* 2^2 buckets of 144 bytes: allocated by the write that needs them. */
+	for (k = 0; k <= 13; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	KUNIT_EXPECT_EQ(test, h->B, 2);
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_CORE_F_WANT_ARRAY);
+}
+
+static void hmap_core_delete_defers_large_shrink(struct kunit *test)
+{
+	struct hmap_core_params p = {
+		.key_size = 8, .value_size = 8, .defer_arrays = true,
+	};
+	struct hmap_core *h = hmap_test_map_params(test, &p);
+	/* One short of B = 9's threshold: the next insert would not grow. */
+	unsigned long n = (13UL << 8) - 1, k;
+	int B;
+
+	for (k = 0; k < n; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	/* Grow to B = 9 with donated arrays, as the module's worker does. */
+	for (;;) {
+		hmap_test_finish_growth(test, h);
+		B = hmap_core_next_grow_B(h);
+		if (B < 0)
+			break;
+		hmap_core_donate(h, hmap_core_gen_alloc(h, B, GFP_KERNEL),
+				 NULL, 0);
+		KUNIT_ASSERT_EQ(test, hmap_core_grow_start(h, GFP_KERNEL), 0);
+	}
+	KUNIT_ASSERT_EQ(test, h->B, 9);
+	/* Down to 1/8 of the load: due for a shrink to B = 8 (36 KiB). */
+	for (k = 0; k < n - (13UL << 5) + 1; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_del(h, k), 0);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_EQ(test, hmap_core_next_shrink_B(h), 8);
+	KUNIT_EXPECT_EQ(test, hmap_core_shrink_start(h, GFP_KERNEL), 0);
+	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_CORE_F_SHRINK);
+	HMAP_EXPECT_VALID(test, h);
+}
+
 static struct kunit_case hmap_grow_cases[] = {
 	KUNIT_CASE_PARAM(hmap_core_hint_to_B_matches_go, hint_gen_params),
 	KUNIT_CASE(hmap_core_init_small_hint_defers_allocation),
@@ -549,6 +668,11 @@ static struct kunit_case hmap_grow_cases[] = {
 	KUNIT_CASE(hmap_core_update_doubles_past_full_load),
 	KUNIT_CASE(hmap_core_update_noverflow_sampling_rate_b16),
 	KUNIT_CASE(hmap_core_update_same_size_threshold_above_b15),
+	KUNIT_CASE(hmap_core_update_defers_large_array),
+	KUNIT_CASE(hmap_core_grow_start_uses_donated_array),
+	KUNIT_CASE(hmap_core_update_allocates_past_defer_limit),
+	KUNIT_CASE(hmap_core_update_small_array_not_deferred),
+	KUNIT_CASE(hmap_core_delete_defers_large_shrink),
 	{}
 };
 

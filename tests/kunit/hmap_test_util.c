@@ -89,12 +89,14 @@ void hmap_test_finish_growth(struct kunit *test, struct hmap_core *h)
 
 static unsigned long fail_countdown;
 static unsigned long alloc_calls;
+static size_t fail_above;
 static bool fail_all;
 
 static void *hmap_test_zalloc(size_t size, gfp_t gfp)
 {
 	alloc_calls++;
-	if (fail_all || (fail_countdown && !--fail_countdown))
+	if (fail_all || (fail_countdown && !--fail_countdown) ||
+	    (fail_above && size > fail_above))
 		return NULL;
 	return kvzalloc(size, gfp);
 }
@@ -103,8 +105,15 @@ void hmap_test_alloc_hook(struct kunit *test)
 {
 	fail_all = false;
 	fail_countdown = 0;
+	fail_above = 0;
 	alloc_calls = 0;
 	kunit_activate_static_stub(test, hmap_core_zalloc, hmap_test_zalloc);
+}
+
+/* Fail every allocation larger than @bytes (0: none) made by the test. */
+void hmap_test_fail_above(size_t bytes)
+{
+	fail_above = bytes;
 }
 
 void hmap_test_fail_nth(unsigned long n)

@@ -33,6 +33,7 @@ void hmap_test_finish_growth(struct kunit *test, struct hmap_core *h);
 void hmap_test_alloc_hook(struct kunit *test);
 void hmap_test_fail_nth(unsigned long n);
 void hmap_test_fail_all(void);
+void hmap_test_fail_above(size_t bytes);
 unsigned long hmap_test_alloc_calls(void);
 
 #define HMAP_EXPECT_VALID(test, h) do {					\

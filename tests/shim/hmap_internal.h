@@ -47,6 +47,11 @@ typedef unsigned int gfp_t;
 #define max(a, b)		((a) > (b) ? (a) : (b))
 #define min_t(t, a, b)		((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define PAGE_SIZE		4096UL
+#define L1_CACHE_BYTES		64
+#define prefetch(p)		__builtin_prefetch(p)
+#define prefetchw(p)		__builtin_prefetch(p, 1)
+#define U16_MAX			((u16)~0U)
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #undef __always_inline
