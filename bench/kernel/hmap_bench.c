@@ -40,6 +40,9 @@ MODULE_PARM_DESC(scale_n, "inserts per writer in the scaling run (0 skips it)");
 static unsigned long fixed_nohint_max = 100000;
 static bool breakdown = true;
 module_param(breakdown, bool, 0444);
+static bool batch = true;
+module_param(batch, bool, 0444);
+MODULE_PARM_DESC(batch, "hmap batch calls vs single calls at each size");
 MODULE_PARM_DESC(breakdown, "measure where a small map's lookup hit goes");
 module_param(fixed_nohint_max, ulong, 0444);
 MODULE_PARM_DESC(fixed_nohint_max,
@@ -59,6 +62,18 @@ static u64 splitmix64(u64 *s)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+/* Fisher-Yates over @n (key, value) pairs. */
+static void shuffle_u64(u64 *keys, u64 *vals, unsigned long n, u64 seed)
+{
+	unsigned long i, j;
+
+	for (i = n; i > 1; i--) {
+		j = splitmix64(&seed) % i;
+		swap(keys[i - 1], keys[j]);
+		swap(vals[i - 1], vals[j]);
+	}
 }
 
 /* ---- the three tables behind one interface ---- */
@@ -94,6 +109,12 @@ static void hm_destroy(void *t)
 static int hm_insert(void *t, u64 key, u64 value)
 {
 	return hmap_update(t, &key, &value, HMAP_UPDATE_ANY, GFP_KERNEL);
+}
+
+/* Wait for the work the inserts left: the arrays of growths they asked for. */
+static void hm_settle(void *t)
+{
+	hmap_flush(t);
 }
 
 static bool hm_lookup(void *t, u64 key, u64 *value)
@@ -335,7 +356,7 @@ static int ht_remove(void *p, u64 key)
 
 static const struct table_ops tables[] = {
 	{ "hmap", false, hm_create, hm_destroy, hm_insert, hm_lookup, hm_remove,
-	  NULL, hm_shape },
+	  hm_settle, hm_shape },
 	{ "rhashtable", false, rh_create, rh_destroy, rh_insert, rh_lookup,
 	  rh_remove, rh_settle, rh_shape },
 	{ "hashtable.h (fixed)", true, ht_create, ht_destroy, ht_insert,
@@ -598,36 +619,159 @@ out:
 		hm_destroy(m);
 }
 
-/* Latency of single inserts while a map grows from empty to @latency_n. */
-static void bench_latency(const struct table_ops *ops)
-{
-	u64 seed = 3, *lat;
-	unsigned long i, n = latency_n;
-	void *t;
-	ktime_t t0;
+/* Inserts a latency sample times: UML's clock ticks in 256 ns steps. */
+#define LAT_BATCH	16
 
-	lat = vmalloc(array_size(n, sizeof(*lat)));
-	t = ops->create(0);
+/*
+ * Latency while a map grows from empty to @latency_n: each batch of
+ * LAT_BATCH consecutive inserts is timed; the total includes finishing
+ * the work the inserts left pending (settle).
+ */
+static void bench_latency(const struct table_ops *ops, bool hint)
+{
+	unsigned long b, i, nb = latency_n / LAT_BATCH;
+	u64 seed = 3, *lat, total;
+	ktime_t t0, start;
+	void *t;
+
+	if (!nb)
+		return;
+	lat = vmalloc(array_size(nb, sizeof(*lat)));
+	t = ops->create(hint ? nb * LAT_BATCH : 0);
 	if (!lat || !t)
 		goto out;
-	for (i = 0; i < n; i++) {
-		u64 key = splitmix64(&seed);
-
+	start = ktime_get();
+	for (b = 0; b < nb; b++) {
 		t0 = ktime_get();
-		if (ops->insert(t, key, i))
-			goto out;
-		lat[i] = ktime_to_ns(ktime_sub(ktime_get(), t0));
-		if (!(i % 4096))
+		for (i = 0; i < LAT_BATCH; i++)
+			if (ops->insert(t, splitmix64(&seed), b))
+				goto out;
+		lat[b] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+		if (!(b % 256))
 			cond_resched();
 	}
-	sort(lat, n, sizeof(u64), cmp_u64, NULL);
-	pr_info("hmap_bench: | %s | %lu | %llu | %llu | %llu | %llu |\n",
-		ops->name, n, lat[n / 2], lat[n * 99 / 100],
-		lat[n * 999 / 1000], lat[n - 1]);
+	if (ops->settle)
+		ops->settle(t);
+	total = ktime_to_ns(ktime_sub(ktime_get(), start));
+	sort(lat, nb, sizeof(u64), cmp_u64, NULL);
+	pr_info("hmap_bench: | %s%s | %lu | %llu | %llu | %llu | %llu | %llu.%llu | %llu.%llu | %llu |\n",
+		ops->name, hint ? ", size hint n" : "", nb * LAT_BATCH,
+		lat[nb / 2], lat[nb * 99 / 100], lat[nb * 999 / 1000], lat[nb - 1],
+		lat[nb * 999 / 1000] / max(lat[nb / 2], 1ULL),
+		lat[nb * 999 / 1000] * 10 / max(lat[nb / 2], 1ULL) % 10,
+		lat[nb - 1] / max(lat[nb / 2], 1ULL),
+		lat[nb - 1] * 10 / max(lat[nb / 2], 1ULL) % 10,
+		div_u64(total, nb * LAT_BATCH));
 out:
 	if (t)
 		ops->destroy(t);
 	vfree(lat);
+}
+
+/* Keys per call of the batch rows (as one BATCH_* ioctl of 256). */
+#define BATCH_KEYS	256
+
+/* One call of @phase over keys [i, i + count), batched or one at a time. */
+static int batch_call(struct hmap *m, int phase, bool batched, u64 *keys,
+		      u64 *vals, u32 count)
+{
+	u32 j;
+	int err = 0;
+
+	if (batched) {
+		switch (phase) {
+		case 0:
+			return hmap_update_batch(m, keys, vals, &count,
+						 HMAP_UPDATE_ANY, GFP_KERNEL);
+		case 1:
+			return hmap_lookup_batch(m, keys, vals, &count);
+		default:
+			return hmap_delete_batch(m, keys, &count);
+		}
+	}
+	for (j = 0; j < count && !err; j++) {
+		switch (phase) {
+		case 0:
+			err = hmap_update(m, &keys[j], &vals[j], HMAP_UPDATE_ANY,
+					  GFP_KERNEL);
+			break;
+		case 1:
+			err = hmap_lookup(m, &keys[j], &vals[j]);
+			break;
+		default:
+			err = hmap_delete(m, &keys[j]);
+		}
+	}
+	return err;
+}
+
+/*
+ * hmap's batch calls against its single-key calls on the same keys: inserts
+ * into a map presized for @n, lookups of every key in a shuffled order,
+ * deletes of every key; BATCH_KEYS keys per batch call. ns per key, median
+ * of @reps.
+ */
+static void bench_batch(unsigned long n)
+{
+	static const char * const names[] = { "insert+hint", "lookup hit",
+					      "delete" };
+	unsigned int r, ph, nr = clamp(reps, 1U, MAX_REPS);
+	u64 ns[2][3][MAX_REPS], *keys, *vals, seed, one, many;
+	struct hmap *m = NULL;
+	unsigned long i;
+	int batched;
+	ktime_t t0;
+	u32 count;
+
+	keys = vmalloc(array_size(n, sizeof(u64)));
+	vals = vmalloc(array_size(n, sizeof(u64)));
+	if (!keys || !vals)
+		goto out;
+	seed = 5;
+	for (i = 0; i < n; i++) {
+		keys[i] = splitmix64(&seed);
+		vals[i] = i;
+	}
+	for (r = 0; r < nr; r++) {
+		for (batched = 0; batched < 2; batched++) {
+			m = hm_create(n);
+			if (!m)
+				goto out;
+			for (ph = 0; ph < 3; ph++) {
+				/* Look up and delete in another order. */
+				if (ph == 1)
+					shuffle_u64(keys, vals, n, r + 1);
+				t0 = ktime_get();
+				for (i = 0; i < n; i += count) {
+					count = min_t(unsigned long, n - i,
+						      BATCH_KEYS);
+					if (batch_call(m, ph, batched, keys + i,
+						       vals + i, count))
+						goto fail;
+				}
+				ns[batched][ph][r] =
+					ktime_to_ns(ktime_sub(ktime_get(), t0)) / n;
+			}
+			hmap_destroy(m);
+			m = NULL;
+			cond_resched();
+		}
+	}
+	for (ph = 0; ph < 3; ph++) {
+		sort(ns[0][ph], nr, sizeof(u64), cmp_u64, NULL);
+		sort(ns[1][ph], nr, sizeof(u64), cmp_u64, NULL);
+		one = ns[0][ph][nr / 2];
+		many = max(ns[1][ph][nr / 2], 1ULL);
+		pr_info("hmap_bench: | %lu | %s | %llu | %llu | %llu.%02llu |\n", n,
+			names[ph], one, many, one / many, one * 100 / many % 100);
+	}
+	goto out;
+fail:
+	pr_err("hmap_bench: batch rows: an operation failed at n=%lu\n", n);
+	hmap_destroy(m);
+out:
+	vfree(keys);
+	vfree(vals);
 }
 
 struct scale_arg {
@@ -709,16 +853,30 @@ static int __init hmap_bench_init(void)
 		if (!kstrtoul(tok, 10, &n) && n)
 			bench_size(n);
 	kfree(list);
+	list = batch ? kstrdup(sizes, GFP_KERNEL) : NULL;
+	if (list && *list) {
+		pr_info("hmap_bench: ## hmap batch calls (%u keys per call) vs single calls, ns per key, median of %u\n",
+			BATCH_KEYS, reps);
+		pr_info("hmap_bench: | n | phase | single | batch | single / batch |\n");
+		pr_info("hmap_bench: |---|---|---|---|---|\n");
+	}
+	for (cur = list; cur && (tok = strsep(&cur, ","));)
+		if (!kstrtoul(tok, 10, &n) && n) {
+			pr_info("hmap_bench progress: batch, n=%lu\n", n);
+			bench_batch(n);
+		}
+	kfree(list);
 	if (breakdown)
 		bench_breakdown();
 
 	if (latency_n) {
-		pr_info("hmap_bench: ## single-insert latency, ns, growing from empty\n");
-		pr_info("hmap_bench: | table | inserts | p50 | p99 | p99.9 | max |\n");
-		pr_info("hmap_bench: |---|---|---|---|---|---|\n");
-		for (k = 0; k < 2; k++) {
-			pr_info("hmap_bench progress: latency, %s\n", tables[k].name);
-			bench_latency(&tables[k]);
+		pr_info("hmap_bench: ## insert latency growing from empty, ns per batch of %u inserts\n",
+			LAT_BATCH);
+		pr_info("hmap_bench: | table | inserts | p50 | p99 | p99.9 | max | p99.9 / p50 | max / p50 | total ns per insert |\n");
+		pr_info("hmap_bench: |---|---|---|---|---|---|---|---|---|\n");
+		for (k = 0; k < 4; k++) {
+			pr_info("hmap_bench progress: latency, %s\n", tables[k % 2].name);
+			bench_latency(&tables[k % 2], k >= 2);
 		}
 	}
 	if (scale_n) {
