@@ -21,8 +21,9 @@ echo "into chained overflow buckets."
 run hmapctl map fill demo 100000 every 25000
 
 say "Watch one doubling: past 6.5 keys per bucket (106496 keys at B=14) the"
-echo "map allocates 2^15 buckets; each later write also moves a couple of old"
-echo "buckets over ('evacuated'), so no single insert pays for the whole copy."
+echo "map needs 2^15 buckets. A kernel work item allocates them while the writes"
+echo "go on, then each later write moves a couple of old buckets over"
+echo "('evacuated'): no single insert pays for the new array or the whole copy."
 run hmapctl map fill demo 16000 start 100000 every 2000
 run hmapctl map fill demo 84000 start 116000
 

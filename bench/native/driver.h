@@ -45,6 +45,8 @@
  * peak during it, and what is left after deleting everything (per original
  * entry): from the map the inserts grew, and from the presized one.
  *
+ * Latency mode (-l): see run_latency(). Batch mode (-b): driver_batch.h.
+ *
  * -N NAME replaces the contestant's name in the rows (a run of the same
  * binary in another environment, e.g. with huge pages).
  */
@@ -221,6 +223,8 @@ static void timer_stop(struct timer *t)
 }
 
 static const char *g_impl = BE_NAME;
+/* Batch mode (-b): set by driver_batch.h for contestants that have one. */
+static void (*g_run_batch)(size_t n);
 static bool g_mem_no_delete;
 static size_t g_n;
 static int g_rep;
@@ -518,9 +522,73 @@ static void run_mem(size_t n)
 	free(keys);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Latency mode (-l): fill a map with n keys, timing each batch of
+ * LAT_BATCH consecutive inserts with CLOCK_MONOTONIC (wall time: what a
+ * caller waits); once growing from empty (no hint), once presized (the
+ * control: the same inserts without growth).  Prints the batch-time
+ * distribution and the total, as L rows:
+ *   L impl wl n rep phase batch p50 p99 p99.9 max total-ns-per-insert
+ */
+#define LAT_BATCH 16
+
+static void latency_pass(const bkey_t *keys, const bval_t *vals, size_t n,
+			 uint64_t *lat, bool hint)
+{
+	size_t nb = n / LAT_BATCH;
+	uint64_t t0, t1, total = 0;
+
+	be_create(hint ? n : 0);
+	for (size_t b = 0; b < nb; b++) {
+		t0 = clock_ns(CLOCK_MONOTONIC);
+		for (size_t i = b * LAT_BATCH; i < (b + 1) * LAT_BATCH; i++)
+			be_insert(&keys[i], &vals[i]);
+		t1 = clock_ns(CLOCK_MONOTONIC);
+		lat[b] = t1 - t0;
+		total += t1 - t0;
+	}
+	be_sync();
+	qsort(lat, nb, sizeof(*lat), cmp_u64);
+	printf("L\t%s\t%s\t%zu\t%d\t%s\t%d\t%llu\t%llu\t%llu\t%llu\t%.1f\n",
+	       g_impl, WL_NAME, g_n, g_rep,
+	       hint ? "insert_hint" : "insert_nohint", LAT_BATCH,
+	       (unsigned long long)lat[nb / 2],
+	       (unsigned long long)lat[nb * 99 / 100],
+	       (unsigned long long)lat[nb * 999 / 1000],
+	       (unsigned long long)lat[nb - 1],
+	       (double)total / (double)(nb * LAT_BATCH));
+	fflush(stdout);
+	be_destroy();
+}
+
+static void run_latency(size_t n)
+{
+	bkey_t *keys = (bkey_t *)xmalloc(n * sizeof(*keys));
+	bval_t *vals = (bval_t *)xmalloc(n * sizeof(*vals));
+	uint64_t *lat = (uint64_t *)xmalloc(n / LAT_BATCH * sizeof(*lat));
+	uint64_t ks = SEED_KEYS;
+
+	for (size_t i = 0; i < n; i++) {
+		key_gen(&ks, &keys[i]);
+		val_of(&keys[i], &vals[i]);
+	}
+	latency_pass(keys, vals, n, lat, false);
+	latency_pass(keys, vals, n, lat, true);
+	free(lat);
+	free(vals);
+	free(keys);
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench-%s-%s -n N [-r REP] [-o MIN_OPS] [-x MAX_OPS] [-N NAME] [-m [-s]]\n",
+	fprintf(stderr, "usage: bench-%s-%s -n N [-r REP] [-o MIN_OPS] [-x MAX_OPS] [-N NAME] [-m [-s] | -l | -b]\n",
 		BE_NAME, WL_NAME);
 	exit(2);
 }
@@ -528,10 +596,10 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	long min_ops = 1000000, max_ops = 1000000;
-	bool mem = false;
+	bool mem = false, latency = false, batch = false;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:r:o:x:N:ms")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:o:x:N:mslb")) != -1) {
 		switch (c) {
 		case 'n': g_n = strtoul(optarg, NULL, 0); break;
 		case 'r': g_rep = atoi(optarg); break;
@@ -540,6 +608,8 @@ int main(int argc, char **argv)
 		case 'N': g_impl = optarg; break;
 		case 'm': mem = true; break;
 		case 's': g_mem_no_delete = true; break;
+		case 'l': latency = true; break;
+		case 'b': batch = true; break;
 		default: usage();
 		}
 	}
@@ -547,7 +617,15 @@ int main(int argc, char **argv)
 		usage();
 	be_init();
 	timer_calibrate();
-	if (mem)
+	if (batch && g_run_batch)
+		g_run_batch(g_n);
+	else if (batch)
+		usage();
+	else if (latency && g_n >= LAT_BATCH)
+		run_latency(g_n);
+	else if (latency)
+		usage();
+	else if (mem)
 		run_mem(g_n);
 	else
 		run_timed(g_n, min_ops, max_ops < 1 ? 1 : max_ops);

@@ -143,6 +143,20 @@ for ((r = 1; r <= reps; r++)); do
 		done
 	done
 done
+# Insert latency growing from empty (L, hmap and Go, up to 10^6) and hmap's
+# batch calls against its single calls (B, up to 10^6): every repetition.
+for ((r = 1; r <= reps; r++)); do
+	for n in $sizes; do
+		[ "$n" -le 1000000 ] || continue
+		for wl in u64 k16v64; do
+			for i in hmap go; do
+				case " ${run_impls[*]} " in *" $i "*) ;; *) continue ;; esac
+				if [ "$n" = 1000000 ]; then plan+=("L $r $n $wl $i"); fi
+			done
+			case " ${run_impls[*]} " in *" hmap "*) plan+=("B $r $n $wl hmap") ;; esac
+		done
+	done
+done
 if [ "$mem" = 1 ]; then
 	for n in $sizes; do
 		for wl in u64 k16v64; do
@@ -219,6 +233,10 @@ run_one() {
 		args=(-n "$n" -m)
 		# Deleting 10^7 entries once more costs minutes: shown up to 10^6.
 		[ "$n" -lt 10000000 ] || args+=(-s)
+	elif [ "$kind" = L ]; then
+		args=(-n "$n" -r "$r" -l)
+	elif [ "$kind" = B ]; then
+		args=(-n "$n" -r "$r" -b)
 	else
 		args=(-n "$n" -r "$r" -o "$min_ops" -x "$max_ops")
 	fi
@@ -227,7 +245,11 @@ run_one() {
 	read -r b0 t0 <<<"$(others_jiffies)"
 	local s0
 	s0=$(now_ms)
-	if ! timeout 900 "${pin[@]}" "${cmd[@]}" "${args[@]}" </dev/null >"$B/run.out" 2>"$B/last-run.err"; then
+	# Latency runs are not pinned: hmap's worker thread (the module's
+	# work item) and Go's runtime threads get the other CPU, as they would.
+	local p=("${pin[@]}")
+	[ "$kind" = L ] && p=()
+	if ! timeout 900 "${p[@]}" "${cmd[@]}" "${args[@]}" </dev/null >"$B/run.out" 2>"$B/last-run.err"; then
 		fails=$((fails + 1))
 		printf 'F\t%s\t%s\t%s\t%s\t%s\n' "$i" "$wl" "$n" "$r" "$kind" >>"$raw"
 		log "bench: FAILED: ${cmd[*]} ${args[*]}: $(tail -n 2 "$B/last-run.err" | tr '\n' ' ')"
@@ -243,7 +265,7 @@ run_one() {
 progress() {	# label index
 	local kind r n wl i what
 	read -r kind r n wl i <<<"${plan[$2]}"
-	what=time; [ "$kind" = M ] && what=mem
+	case $kind in M) what=mem ;; L) what=lat ;; B) what=batch ;; *) what=time ;; esac
 	printf '[%s] %-4s rep %d/%d n=%-8s %-6s %-10s %6.1fs  busy %s   elapsed %s  eta ~%s\n' \
 		"$1" "$what" "$r" "$reps" "$n" "$wl" "$i" "$(echo "scale=1; $dt / 1000" | bc)" \
 		"$busy" "$(fmt_t $(( ($(now_ms) - t_run0) / 1000 )))" "$(fmt_t $((rem / 1000)))" >&2

@@ -108,16 +108,27 @@ static inline void kvfree(void *p)
 #define smp_store_release(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)
 #define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 
-/* No concurrent readers in userspace: RCU frees happen at once. */
+/*
+ * No concurrent readers in userspace: RCU frees happen at once, unless the
+ * host program defines shim_call_rcu_hook (weak) to run them elsewhere, as
+ * the native arena's worker thread does (the kernel runs them in softirq,
+ * not in the write that queued them).
+ */
 struct rcu_head {
 	struct rcu_head *next;
 	void (*func)(struct rcu_head *head);
 };
 
+extern void (*shim_call_rcu_hook)(struct rcu_head *head) __attribute__((weak));
+
 static inline void call_rcu(struct rcu_head *head,
 			    void (*func)(struct rcu_head *head))
 {
-	func(head);
+	head->func = func;
+	if (&shim_call_rcu_hook && shim_call_rcu_hook)
+		shim_call_rcu_hook(head);
+	else
+		func(head);
 }
 
 #define kvfree_rcu(ptr, field) kvfree(ptr)

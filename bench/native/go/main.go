@@ -57,8 +57,80 @@ var (
 	gMaxOps   uint64
 	gNoDelete bool
 	gMem      bool
+	gLatency  bool
 	gImpl     = "go"
 )
+
+// Latency mode (-l), as run_latency() in driver.h: grow a map from empty to
+// n keys, timing each batch of latBatch inserts with the monotonic clock.
+const latBatch = 16
+
+func latencyRows(phase string, lat []uint64, total uint64) {
+	nb := uint64(len(lat))
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	fmt.Printf("L\t%s\t%s\t%d\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%.1f\n", gImpl, gWL, gN, gRep, phase, latBatch,
+		lat[nb/2], lat[nb*99/100], lat[nb*999/1000], lat[nb-1],
+		float64(total)/float64(nb*latBatch))
+}
+
+func phaseName(hint int) string {
+	if hint > 0 {
+		return "insert_hint"
+	}
+	return "insert_nohint"
+}
+
+func latU64() {
+	n := gN
+	keys := make([]uint64, n)
+	s := uint64(seedKeys)
+	for i := range keys {
+		keys[i] = genU64(&s)
+	}
+	lat := make([]uint64, n/latBatch)
+	for _, hint := range []int{0, int(n)} {
+		var total uint64
+		m := make(map[uint64]uint64, hint)
+		for b := range lat {
+			t0 := time.Now()
+			for _, k := range keys[b*latBatch : (b+1)*latBatch] {
+				m[k] = valU64(k)
+			}
+			d := uint64(time.Since(t0).Nanoseconds())
+			lat[b] = d
+			total += d
+		}
+		runtime.KeepAlive(m)
+		latencyRows(phaseName(hint), lat, total)
+	}
+}
+
+func latK16() {
+	n := gN
+	keys := make([]K16, n)
+	vals := make([]V64, n)
+	s := uint64(seedKeys)
+	for i := range keys {
+		keys[i] = genK16(&s)
+		vals[i] = valK16(keys[i])
+	}
+	lat := make([]uint64, n/latBatch)
+	for _, hint := range []int{0, int(n)} {
+		var total uint64
+		m := make(map[K16]V64, hint)
+		for b := range lat {
+			t0 := time.Now()
+			for i := b * latBatch; i < (b+1)*latBatch; i++ {
+				m[keys[i]] = vals[i]
+			}
+			d := uint64(time.Since(t0).Nanoseconds())
+			lat[b] = d
+			total += d
+		}
+		runtime.KeepAlive(m)
+		latencyRows(phaseName(hint), lat, total)
+	}
+}
 
 func smNext(s *uint64) uint64 {
 	*s += 0x9e3779b97f4a7c15
@@ -641,18 +713,23 @@ func main() {
 	flag.StringVar(&gImpl, "N", "go", "contestant name in the rows")
 	flag.BoolVar(&gNoDelete, "s", false, "memory mode: skip the delete-all measurement")
 	flag.BoolVar(&gMem, "m", false, "memory mode")
+	flag.BoolVar(&gLatency, "l", false, "latency mode: insert batches of 16, growing from empty")
 	flag.StringVar(&gWL, "wl", "u64", "workload: u64 or k16v64")
 	flag.Parse()
 	gN = *n
 	if gMaxOps < 1 {
 		gMaxOps = 1
 	}
-	if gN == 0 || (gWL != "u64" && gWL != "k16v64") {
-		fmt.Fprintln(os.Stderr, "usage: bench-go -wl u64|k16v64 -n N [-r REP] [-o MIN_OPS] [-x MAX_OPS] [-N NAME] [-m [-s]]")
+	if gN == 0 || (gLatency && gN < latBatch) || (gWL != "u64" && gWL != "k16v64") {
+		fmt.Fprintln(os.Stderr, "usage: bench-go -wl u64|k16v64 -n N [-r REP] [-o MIN_OPS] [-x MAX_OPS] [-N NAME] [-m [-s] | -l]")
 		os.Exit(2)
 	}
 	calibrate()
 	switch {
+	case gWL == "u64" && gLatency:
+		latU64()
+	case gLatency:
+		latK16()
 	case gWL == "u64" && gMem:
 		memU64()
 	case gWL == "u64":
