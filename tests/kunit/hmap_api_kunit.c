@@ -566,7 +566,11 @@ static void hmap_delete_shrinks_after_writes_stop(struct kunit *test)
 	}
 	KUNIT_EXPECT_FALSE(test, st.growing);
 	KUNIT_EXPECT_LE(test, st.bytes, 9 * want.bytes);
-	KUNIT_EXPECT_LT(test, st.bytes * 100, full.bytes);
+	/*
+	 * Settled, the full map holds ~28 bytes per key (2.8 MB); the emptied
+	 * one at most 300 per key left, its four shards included.
+	 */
+	KUNIT_EXPECT_LT(test, st.bytes * 50, full.bytes);
 	KUNIT_EXPECT_LT(test, st.B, full.B);
 	KUNIT_EXPECT_GT(test, st.shrinks, 0);
 	KUNIT_EXPECT_EQ(test, st.count, left);
