@@ -5,7 +5,8 @@
  *
  * Each shard pairs the core with a spinlock that serializes writers and a
  * sequence count that lookups use to detect them. The core frees bucket
- * arrays and out-of-line objects through call_rcu()/kvfree_rcu(), so a
+ * arrays (after a grace period, by a work item) and out-of-line objects
+ * (kvfree_rcu()) only once lockless readers are done with them, so a
  * lookup that raced with a writer reads stale but valid memory, notices the
  * sequence change and retries.
  *
@@ -783,19 +784,61 @@ u32 hmap_id(const struct hmap *m)
 }
 EXPORT_SYMBOL_NS_GPL(hmap_id, HMAP_NS);
 
+/* Buckets hmap_get_stats() walks per lock hold. */
+#define HMAP_STATS_BUCKETS_PER_LOCK	1024
+
+/*
+ * A shard's shape: the counters under the lock, then the chains in steps
+ * of HMAP_STATS_BUCKETS_PER_LOCK buckets with the lock dropped (and the
+ * CPU offered) in between, so no call walks a whole map with bottom halves
+ * off. Writes between steps can blur the chain histogram; if the array
+ * itself changes, the walk starts over, twice at most.
+ */
+static void shard_stats(struct hmap_shard *s, struct hmap_core_stats *cs,
+			u64 *growths, u64 *shrinks)
+{
+	struct hmap_core_stats chains;
+	unsigned int restarts = 0;
+	const struct hmap_gen *gen;
+	unsigned long next = 0;
+
+	spin_lock_bh(&s->lock);
+	hmap_core_stats_head(&s->core, cs);
+	*growths = s->core.growths;
+	*shrinks = s->core.shrinks;
+	gen = s->core.buckets;
+	memset(&chains, 0, sizeof(chains));
+	for (;;) {
+		if (s->core.buckets != gen && restarts++ < 2) {
+			gen = s->core.buckets;
+			memset(&chains, 0, sizeof(chains));
+			next = 0;
+		}
+		next = hmap_core_stats_chains(&s->core, &chains, next,
+					      HMAP_STATS_BUCKETS_PER_LOCK);
+		spin_unlock_bh(&s->lock);
+		if (!next)
+			break;
+		cond_resched();
+		spin_lock_bh(&s->lock);
+	}
+	cs->overflow = chains.overflow;
+	memcpy(cs->chain_hist, chains.chain_hist, sizeof(cs->chain_hist));
+}
+
 void hmap_get_stats(struct hmap *m, struct hmap_stats *st)
 {
 	struct hmap_core_stats cs;
+	u64 growths, shrinks;
 	u32 i, j;
 
+	might_sleep();
 	memset(st, 0, sizeof(*st));
 	st->shards = m->nshards;
 	for (i = 0; i < m->nshards; i++) {
-		spin_lock_bh(&m->shards[i].lock);
-		hmap_core_stats(&m->shards[i].core, &cs);
-		st->growths += m->shards[i].core.growths;
-		st->shrinks += m->shards[i].core.shrinks;
-		spin_unlock_bh(&m->shards[i].lock);
+		shard_stats(&m->shards[i], &cs, &growths, &shrinks);
+		st->growths += growths;
+		st->shrinks += shrinks;
 		st->count += cs.count;
 		st->B = max_t(u32, st->B, cs.B);
 		st->buckets += cs.buckets;
@@ -1020,12 +1063,25 @@ void hmap_destroy(struct hmap *m)
 }
 EXPORT_SYMBOL_NS_GPL(hmap_destroy, HMAP_NS);
 
-static void __exit hmap_exit(void)
+struct workqueue_struct *hmap_free_wq;
+
+static int __init hmap_init(void)
 {
-	/* Bucket arrays are freed by RCU callbacks in this module's text. */
-	rcu_barrier();
+	hmap_free_wq = alloc_workqueue("hmap_free", WQ_UNBOUND, 0);
+	return hmap_free_wq ? 0 : -ENOMEM;
 }
 
+static void __exit hmap_exit(void)
+{
+	/*
+	 * Bucket arrays are freed by work queued from RCU callbacks, both in
+	 * this module's text: let the callbacks queue it, then drain it.
+	 */
+	rcu_barrier();
+	destroy_workqueue(hmap_free_wq);
+}
+
+module_init(hmap_init);
 module_exit(hmap_exit);
 
 MODULE_LICENSE("GPL");

@@ -251,6 +251,13 @@ struct hmap_gen *hmap_core_gen_alloc(const struct hmap_core *h, u8 B,
 	gen->B = B;
 	gen->nbuckets = nbuckets;
 	gen->next_prealloc = 1U << B;
+	gen->layout.key_slot = h->key_slot;
+	gen->layout.value_slot = h->value_slot;
+	gen->layout.values_off = h->values_off;
+	gen->layout.ovf_off = h->ovf_off;
+	gen->layout.bucket_size = h->bucket_size;
+	gen->layout.indirect_key = h->indirect_key;
+	gen->layout.indirect_value = h->indirect_value;
 	return gen;
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_gen_alloc);
@@ -267,29 +274,73 @@ struct hmap_gen *hmap_gen_take(struct hmap_core *h, u8 B, gfp_t gfp)
 	return hmap_core_gen_alloc(h, B, gfp);
 }
 
-static void gen_free_overflow(struct hmap_gen *gen)
+/*
+ * After a grace period, in process context: an array and its overflow
+ * buckets can be tens of MiB and millions of allocations, not work for a
+ * softirq RCU callback or a lock holder.
+ */
+static void obj_free_now(void *p)
 {
-	struct hmap_ovf *o, *next;
+	hmap_core_free(container_of(p, struct hmap_obj, data[0]));
+}
 
+/* The out-of-line keys and values of @gen's live slots, after a clear. */
+static void gen_free_objects(struct hmap_gen *gen)
+{
+	/* Only the layout: the slot helpers read nothing else of the map. */
+	const struct hmap_core h = {
+		.key_slot = gen->layout.key_slot,
+		.value_slot = gen->layout.value_slot,
+		.values_off = gen->layout.values_off,
+		.ovf_off = gen->layout.ovf_off,
+		.bucket_size = gen->layout.bucket_size,
+		.indirect_key = gen->layout.indirect_key,
+		.indirect_value = gen->layout.indirect_value,
+	};
+	unsigned long idx;
+	unsigned int i;
+	u8 *b;
+
+	for (idx = 0; idx < 1UL << gen->B; idx++) {
+		/* Evacuated slots: their objects belong to the newer array. */
+		for (b = gen_bucket(&h, gen, idx); b; b = bucket_next(&h, b)) {
+			for (i = 0; i < HMAP_SLOTS; i++) {
+				if (b[i] < HMAP_MIN_TOPHASH)
+					continue;
+				if (h.indirect_key)
+					obj_free_now(slot_key(&h, b, i));
+				if (h.indirect_value)
+					obj_free_now(slot_value(&h, b, i));
+			}
+		}
+		if (!(idx % 1024))
+			cond_resched();
+	}
+}
+
+static void gen_free_work(struct work_struct *work)
+{
+	struct hmap_gen *gen = container_of(to_rcu_work(work), struct hmap_gen,
+					    free_work);
+	struct hmap_ovf *o, *next;
+	unsigned long n = 0;
+
+	if (gen->free_objects)
+		gen_free_objects(gen);
 	for (o = gen->ovf; o; o = next) {
 		next = o->next;
 		hmap_core_free(o);
+		if (!(++n % 1024))
+			cond_resched();
 	}
-	gen->ovf = NULL;
-}
-
-static void gen_free_rcu(struct rcu_head *rcu)
-{
-	struct hmap_gen *gen = container_of(rcu, struct hmap_gen, rcu);
-
-	gen_free_overflow(gen);
 	hmap_core_free(gen);
 }
 
 /* Lockless readers may still walk @gen: free it after a grace period. */
 static void gen_free(struct hmap_gen *gen)
 {
-	call_rcu(&gen->rcu, gen_free_rcu);
+	INIT_RCU_WORK(&gen->free_work, gen_free_work);
+	queue_rcu_work(hmap_free_wq, &gen->free_work);
 }
 
 /* The map lets go of @gen; the last iterator holding it frees it. */
@@ -392,29 +443,20 @@ static void slot_clear(struct hmap_core *h, u8 *b, unsigned int i)
 	}
 }
 
-/* Free the out-of-line objects of every live entry (clear and destroy). */
-static void free_all_objects(struct hmap_core *h)
+/*
+ * A clear or destroy lets go of every live entry with the arrays: their
+ * out-of-line keys and values are freed with the arrays, after a grace
+ * period and the last iterator holding them, in process context. O(1)
+ * here, however many entries the map held.
+ */
+static void let_go_of_objects(struct hmap_core *h)
 {
-	struct hmap_gen *gens[2] = { h->buckets, h->oldbuckets };
-	unsigned long idx;
-	unsigned int g, i;
-	u8 *b;
-
 	if (!h->indirect_key && !h->indirect_value)
 		return;
-	for (g = 0; g < 2; g++) {
-		if (!gens[g])
-			continue;
-		for (idx = 0; idx < 1UL << gens[g]->B; idx++) {
-			b = gen_bucket(h, gens[g], idx);
-			if (bucket_evacuated(b))
-				continue;
-			for (; b; b = bucket_next(h, b))
-				for (i = 0; i < HMAP_SLOTS; i++)
-					if (b[i] >= HMAP_MIN_TOPHASH)
-						slot_clear(h, b, i);
-		}
-	}
+	if (h->buckets)
+		h->buckets->free_objects = true;
+	if (h->oldbuckets)
+		h->oldbuckets->free_objects = true;
 }
 
 /* ---- overflow buckets ---- */
@@ -448,6 +490,7 @@ static u8 *overflow_fresh(struct hmap_core *h, gfp_t gfp)
 		return NULL;
 	o->next = gen->ovf;
 	gen->ovf = o;
+	gen->novf++;
 	return o->bucket;
 }
 
@@ -547,7 +590,7 @@ static __always_inline bool key_equal(const struct hmap_core *h, u8 *b,
 }
 
 /* chain_find() matches a bucket's tophash bytes as one word. */
-static_assert(sizeof(u64) == HMAP_SLOTS);
+static_assert(sizeof(u64) == HMAP_SLOTS, "a bucket's tophash bytes are one u64");
 
 #define HMAP_BYTES_LO	0x0101010101010101ULL
 #define HMAP_BYTES_7F	0x7f7f7f7f7f7f7f7fULL
@@ -794,6 +837,7 @@ void hmap_core_donate(struct hmap_core *h, struct hmap_gen *gen, void **ovf,
 		}
 		o->next = h->buckets->ovf;
 		h->buckets->ovf = o;
+		h->buckets->novf++;
 		spare_push(h, o->bucket);
 	}
 }
@@ -1076,10 +1120,10 @@ EXPORT_SYMBOL_IF_KUNIT(hmap_core_delete_hashed);
  * creation hint asked for (none without a hint, or if that allocation
  * fails; the first insert allocates one). The arrays it had are let go of,
  * not wiped or reused: lockless readers may finish their walk in them, and
- * each is freed when its last iterator ends, after a grace period.
- * Iterators started before the clear end at their next step without
- * returning anything more, so none returns a key twice. Apart from the
- * out-of-line keys and values it frees, this is O(1).
+ * each is freed when its last iterator ends, after a grace period, in
+ * process context (a work item), with the out-of-line keys and values of
+ * its entries. Iterators started before the clear end at their next step
+ * without returning anything more, so none returns a key twice. O(1).
  */
 void hmap_core_clear(struct hmap_core *h, gfp_t gfp)
 {
@@ -1087,7 +1131,7 @@ void hmap_core_clear(struct hmap_core *h, gfp_t gfp)
 	struct hmap_gen *fresh = NULL;
 	unsigned int g;
 
-	free_all_objects(h);
+	let_go_of_objects(h);
 	if (h->oldbuckets)
 		trace_hmap_grow_done(h->id, h->oldbuckets->B, h->B,
 				     h->flags & HMAP_CORE_F_SAME_SIZE);
@@ -1162,11 +1206,14 @@ EXPORT_SYMBOL_IF_KUNIT(hmap_core_init);
 /**
  * hmap_core_destroy() - free everything the map holds.
  * @h: the map; must have no iterator in progress.
+ *
+ * O(1): the arrays, their overflow buckets and the out-of-line keys and
+ * values of their entries are freed by a work item after a grace period.
  */
 void hmap_core_destroy(struct hmap_core *h)
 {
 	WARN_ON_ONCE(h->niters);
-	free_all_objects(h);
+	let_go_of_objects(h);
 	hmap_obj_flush_deferred(h);
 	if (h->oldbuckets)
 		gen_free(h->oldbuckets);

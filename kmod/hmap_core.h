@@ -9,6 +9,7 @@
 
 #include <linux/hmap_types.h>
 #include <linux/siphash.h>
+#include <linux/workqueue.h>
 
 /* Slots per bucket (Go: bucketCnt). */
 #define HMAP_SLOTS_BITS		3
@@ -75,17 +76,34 @@ enum hmap_obj_kind {
 /**
  * struct hmap_gen - one bucket array and the overflow buckets chained to it.
  * @ovf: separately allocated overflow buckets, freed with the generation.
+ * @novf: length of @ovf.
+ * @free_work: frees the generation, in process context, after lockless
+ *	readers are done with it.
+ * @free_objects: a clear or destroy let go of the map's entries with this
+ *	generation: @free_work frees the out-of-line keys and values of its
+ *	live (not evacuated) slots too.
+ * @layout: the map's bucket layout, for @free_work (the map may be gone).
  * @refs: iterators holding this generation.
  * @detached: no longer the map's current or old array; freed at refs == 0.
  * @B: log2 of the number of regular buckets.
  * @next_prealloc: index of the next unused preallocated overflow bucket.
  * @nbuckets: 2^B regular buckets plus the preallocated overflow buckets.
- * @rcu: frees the generation after lockless readers are done with it.
  * @data: the buckets.
  */
 struct hmap_gen {
 	struct hmap_ovf *ovf;
-	struct rcu_head rcu;
+	unsigned long novf;
+	struct rcu_work free_work;
+	bool free_objects;
+	struct {
+		u32 key_slot;
+		u32 value_slot;
+		u32 values_off;
+		u32 ovf_off;
+		u32 bucket_size;
+		bool indirect_key;
+		bool indirect_value;
+	} layout;
 	unsigned int refs;
 	bool detached;
 	u8 B;
@@ -254,6 +272,11 @@ bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
 void hmap_core_iter_end(struct hmap_core_iter *it);
 
 void hmap_core_stats(const struct hmap_core *h, struct hmap_core_stats *st);
+void hmap_core_stats_head(const struct hmap_core *h,
+			  struct hmap_core_stats *st);
+unsigned long hmap_core_stats_chains(const struct hmap_core *h,
+				     struct hmap_core_stats *st,
+				     unsigned long from, unsigned long n);
 int hmap_core_validate(const struct hmap_core *h, const char **why);
 
 /* Growth work without a write, for callers whose writes stopped. */

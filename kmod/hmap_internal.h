@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 /* Static stubs appeared in 6.3 (Kbuild detects them); older kernels get a no-op. */
@@ -43,6 +44,9 @@ static inline u64 hmap_random_u64(void)
 {
 	return get_random_u64();
 }
+
+/* Frees bucket arrays in process context (hmap_api.c creates it). */
+extern struct workqueue_struct *hmap_free_wq;
 
 #include "hmap_trace.h"
 

@@ -19,22 +19,18 @@ static unsigned long gen_overflow_allocs(const struct hmap_gen *gen)
 
 static u64 gen_footprint(const struct hmap_core *h, const struct hmap_gen *gen)
 {
-	return gen_bytes(h, gen->nbuckets) + gen_overflow_allocs(gen) *
-	       (sizeof(struct hmap_ovf) + h->bucket_size);
+	return gen_bytes(h, gen->nbuckets) +
+	       gen->novf * (sizeof(struct hmap_ovf) + h->bucket_size);
 }
 
 /**
- * hmap_core_stats() - describe the map's shape.
+ * hmap_core_stats_head() - the map's shape, from its counters: O(1).
  * @h: the map.
- * @st: filled in.
- *
- * Walks every chain of the current array: O(buckets).
+ * @st: filled in, but for @st->overflow and @st->chain_hist (zeroed),
+ *	which hmap_core_stats_chains() adds up.
  */
-void hmap_core_stats(const struct hmap_core *h, struct hmap_core_stats *st)
+void hmap_core_stats_head(const struct hmap_core *h, struct hmap_core_stats *st)
 {
-	unsigned long idx, len;
-	u8 *b;
-
 	memset(st, 0, sizeof(*st));
 	st->count = h->count;
 	st->B = h->B;
@@ -57,13 +53,51 @@ void hmap_core_stats(const struct hmap_core *h, struct hmap_core_stats *st)
 	if (h->indirect_value)
 		st->bytes += h->count *
 			     (sizeof(struct hmap_obj) + h->value_size);
-	for (idx = 0; idx < st->buckets; idx++) {
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_stats_head);
+
+/**
+ * hmap_core_stats_chains() - add up the chains of some buckets.
+ * @h: the map.
+ * @st: gets the overflow buckets and chain lengths of buckets
+ *	@from..@from + @n - 1 of the current array added.
+ * @from: first bucket.
+ * @n: buckets to walk at most, so a caller can drop its lock in between.
+ *
+ * Return: the bucket to continue from, or 0 once the array is done.
+ */
+unsigned long hmap_core_stats_chains(const struct hmap_core *h,
+				     struct hmap_core_stats *st,
+				     unsigned long from, unsigned long n)
+{
+	unsigned long idx, len, end;
+	u8 *b;
+
+	if (!h->buckets)
+		return 0;
+	end = min(from + n, 1UL << h->B);
+	for (idx = from; idx < end; idx++) {
 		len = 0;
 		for (b = gen_bucket(h, h->buckets, idx); b; b = bucket_next(h, b))
 			len++;
 		st->overflow += len - 1;
 		st->chain_hist[min(len, 8UL) - 1]++;
 	}
+	return end < 1UL << h->B ? end : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_stats_chains);
+
+/**
+ * hmap_core_stats() - describe the map's shape.
+ * @h: the map.
+ * @st: filled in.
+ *
+ * Walks every chain of the current array: O(buckets).
+ */
+void hmap_core_stats(const struct hmap_core *h, struct hmap_core_stats *st)
+{
+	hmap_core_stats_head(h, st);
+	hmap_core_stats_chains(h, st, 0, ~0UL >> 1);
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_stats);
 
@@ -218,7 +252,11 @@ int hmap_core_validate(const struct hmap_core *h, const char **why)
 		ctx.max_hops += h->oldbuckets->nbuckets +
 				gen_overflow_allocs(h->oldbuckets);
 	err = 0;
-	if (h->buckets->B != h->B || h->buckets->detached)
+	if (gen_overflow_allocs(h->buckets) != h->buckets->novf ||
+	    (h->oldbuckets &&
+	     gen_overflow_allocs(h->oldbuckets) != h->oldbuckets->novf))
+		err = VALIDATE_FAIL(&ctx, "novf does not match the overflow list");
+	else if (h->buckets->B != h->B || h->buckets->detached)
 		err = VALIDATE_FAIL(&ctx, "bucket array does not match B");
 	else if (h->B < h->min_B)
 		err = VALIDATE_FAIL(&ctx, "B below what the creation hint asked for");

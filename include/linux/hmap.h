@@ -23,7 +23,8 @@
  *   hmap_update/delete/clear,
  *   hmap_update/delete_batch,
  *   hmap_lookup_and_delete         yes      yes      no
- *   hmap_iter_*, hmap_get_stats    yes      yes      no
+ *   hmap_iter_*                    yes      yes      no
+ *   hmap_get_stats                 yes      no       no
  *
  * No write allocates a bucket array above two pages: when a map is due for
  * a larger one, a work item allocates it with GFP_KERNEL and starts the
@@ -314,9 +315,13 @@ void hmap_clear(struct hmap *m, gfp_t gfp);
  * @m: the map.
  * @st: filled in, summed over shards.
  *
- * Walks every chain: O(buckets), under each shard lock in turn.
+ * Counts, sizes and bytes come from counters the map keeps (O(1) under
+ * each shard lock); the chain histogram and overflow count walk every
+ * chain, 1024 buckets per hold of the shard lock, offering the CPU in
+ * between: O(buckets) in all, never long with bottom halves off. Writes
+ * running meanwhile can blur the histogram.
  *
- * Context: Process or softirq context. Takes and releases each shard lock.
+ * Context: Process context; may sleep. Takes and releases each shard lock.
  */
 void hmap_get_stats(struct hmap *m, struct hmap_stats *st);
 /**

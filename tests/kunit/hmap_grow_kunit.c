@@ -193,8 +193,8 @@ static void hmap_core_stats_reports_shape(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.chain_hist[0], 3);
 	KUNIT_EXPECT_EQ(test, st.chain_hist[1], 1);
 	/* 4 buckets of 144 bytes plus one separately allocated overflow. */
-	KUNIT_EXPECT_GE(test, st.bytes, 5 * 144);
-	KUNIT_EXPECT_LT(test, st.bytes, 5 * 144 + 128);
+	KUNIT_EXPECT_EQ(test, st.bytes, sizeof(struct hmap_gen) + 4 * 144 +
+			ALIGN(sizeof(void *), 8) + 144);
 }
 
 static void hmap_core_stats_during_growth(struct kunit *test)

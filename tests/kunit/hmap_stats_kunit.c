@@ -263,6 +263,30 @@ static void hmap_core_stats_empty_map(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.chain_hist[0], 0);
 }
 
+/* Windows of any size add up to the whole walk, and the last one says so. */
+static void hmap_core_stats_chains_in_windows(struct kunit *test)
+{
+	struct hmap_core *h = chained_map(test);
+	struct hmap_core_stats whole, part;
+	unsigned long next = 0, steps = 0;
+	unsigned int i;
+
+	hmap_core_stats(h, &whole);
+	hmap_core_stats_head(h, &part);
+	KUNIT_EXPECT_EQ(test, part.overflow, 0);
+	KUNIT_EXPECT_EQ(test, part.bytes, whole.bytes);
+	do {
+		next = hmap_core_stats_chains(h, &part, next, 3);
+		steps++;
+	} while (next);
+	/* 32 buckets, 3 at a time: 11 steps. */
+	KUNIT_EXPECT_EQ(test, steps, 11);
+	KUNIT_EXPECT_EQ(test, part.overflow, 11);
+	KUNIT_EXPECT_EQ(test, part.overflow, whole.overflow);
+	for (i = 0; i < HMAP_CHAIN_HIST_LEN; i++)
+		KUNIT_EXPECT_EQ(test, part.chain_hist[i], whole.chain_hist[i]);
+}
+
 static struct kunit_case hmap_stats_cases[] = {
 	KUNIT_CASE(hmap_core_stats_exact_with_long_chain),
 	KUNIT_CASE(hmap_core_stats_histogram_caps_at_eight),
@@ -274,6 +298,7 @@ static struct kunit_case hmap_stats_cases[] = {
 	KUNIT_CASE(hmap_core_stats_counts_donated_array),
 	KUNIT_CASE(hmap_core_stats_counts_donated_overflow),
 	KUNIT_CASE(hmap_core_stats_empty_map),
+	KUNIT_CASE(hmap_core_stats_chains_in_windows),
 	{}
 };
 

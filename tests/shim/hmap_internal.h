@@ -133,6 +133,36 @@ static inline void call_rcu(struct rcu_head *head,
 
 #define kvfree_rcu(ptr, field) kvfree(ptr)
 
+/* queue_rcu_work(): the callback after a grace period, here via call_rcu(). */
+struct work_struct {
+	int unused;
+};
+
+struct rcu_work {
+	struct rcu_head rcu;
+	struct work_struct work;
+	void (*fn)(struct work_struct *work);
+};
+
+#define to_rcu_work(w)		container_of(w, struct rcu_work, work)
+#define INIT_RCU_WORK(rw, f)	((rw)->fn = (f))
+#define hmap_free_wq		NULL
+#define cond_resched()		do { } while (0)
+
+static inline void shim_rcu_work_fn(struct rcu_head *head)
+{
+	struct rcu_work *rw = container_of(head, struct rcu_work, rcu);
+
+	rw->fn(&rw->work);
+}
+
+static inline bool queue_rcu_work(void *wq, struct rcu_work *rw)
+{
+	(void)wq;
+	call_rcu(&rw->rcu, shim_rcu_work_fn);
+	return true;
+}
+
 static inline void *memchr_inv(const void *p, int c, size_t n)
 {
 	const unsigned char *s = p;
