@@ -52,6 +52,11 @@ coverage: deps
 check:
 	@$(TOP)/scripts/check.sh
 
+# The selftests' long campaigns in the test VM (fail-nth, 10^6 fuzzed ioctls, 60 s stress).
+.PHONY: soak
+soak: kernel
+	@$(TOP)/scripts/soak.sh
+
 demo:
 	@$(TOP)/scripts/demo.sh
 

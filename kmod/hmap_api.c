@@ -57,6 +57,14 @@
 #define HMAP_REFILL_ROUNDS	4
 #define HMAP_REFILL_OVERFLOW	4
 
+/*
+ * hmap_tidy() allocates ahead of need: failing is harmless (writes then
+ * allocate themselves), so it gives up after one reclaim pass and never
+ * wakes the OOM killer, which would kill a process of the map's memcg for
+ * memory the work item charges.
+ */
+#define HMAP_TIDY_GFP	(GFP_KERNEL | __GFP_NORETRY)
+
 /* A growth with no write for this long is finished by hmap_tidy()... */
 #define HMAP_TIDY_IDLE		msecs_to_jiffies(100)
 /* ...which moves this many old buckets per lock hold. */
@@ -257,7 +265,7 @@ static void shard_shrink_start(struct hmap *m, struct hmap_shard *s)
 	spin_unlock_bh(&s->lock);
 	if (B < 0)
 		return;
-	gen = hmap_core_gen_alloc(&s->core, B, caller_gfp(m, GFP_KERNEL));
+	gen = hmap_core_gen_alloc(&s->core, B, caller_gfp(m, HMAP_TIDY_GFP));
 	if (!gen)
 		return;
 	shard_write_begin(s);
@@ -285,7 +293,7 @@ static bool shard_grow_ahead(struct hmap *m, struct hmap_shard *s)
 	spin_unlock_bh(&s->lock);
 	if (B < 0)
 		return true;
-	gen = hmap_core_gen_alloc(&s->core, B, caller_gfp(m, GFP_KERNEL));
+	gen = hmap_core_gen_alloc(&s->core, B, caller_gfp(m, HMAP_TIDY_GFP));
 	shard_write_begin(s);
 	if (gen)
 		hmap_core_donate(&s->core, gen, NULL, 0);
@@ -347,7 +355,7 @@ static void hmap_tidy(struct work_struct *work)
 			err = hmap_core_grow_step(&s->core, HMAP_TIDY_STEP,
 						  locked_gfp(m, GFP_KERNEL));
 			__shard_write_end(s);
-			if (err == -ENOMEM && shard_refill(m, s, GFP_KERNEL)) {
+			if (err == -ENOMEM && shard_refill(m, s, HMAP_TIDY_GFP)) {
 				again = max_t(unsigned long, again, HZ);
 				break;
 			}

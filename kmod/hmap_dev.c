@@ -53,6 +53,22 @@
 /* Entries a dump reads ahead at most, in bytes (at least one entry). */
 #define HMAPDEV_DUMP_STASH_BYTES	(256 * 1024)
 
+/*
+ * What userspace makes the module allocate is charged to the caller's
+ * memory cgroup, and fails with ENOMEM at its limit rather than waking the
+ * OOM killer: a process filling a map must not get itself (or another
+ * process of its cgroup) killed for it. __GFP_NORETRY: one reclaim pass,
+ * then ENOMEM (with __GFP_RETRY_MAYFAIL, a charge at memory.max spun in
+ * reclaim for minutes under TCG instead of failing).
+ */
+#define HMAPDEV_GFP	(GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN)
+/*
+ * Scratch room a command frees before it returns (a key and value, a batch
+ * chunk): not charged, as bpf(2) does for its value buffers, so that a
+ * lookup still works in a cgroup at its memory.max.
+ */
+#define HMAPDEV_SCRATCH_GFP	(GFP_USER | __GFP_NOWARN)
+
 static unsigned long max_entries_limit = HMAP_IOC_DEFAULT_MAX_ENTRIES;
 module_param(max_entries_limit, ulong, 0644);
 MODULE_PARM_DESC(max_entries_limit,
@@ -325,7 +341,7 @@ static struct file *hmapdev_map_file(struct hmapdev_map *map, int oflags)
 	struct hmapdev_file *hf;
 	struct file *file;
 
-	hf = kzalloc(sizeof(*hf), GFP_KERNEL_ACCOUNT);
+	hf = kzalloc(sizeof(*hf), HMAPDEV_GFP);
 	if (!hf)
 		return ERR_PTR(-ENOMEM);
 	hf->map = map;
@@ -386,10 +402,10 @@ static struct hmapdev_map *hmapdev_map_new(const struct hmap_ioc_create *a,
 		p.flags |= HMAP_F_SHARDED;
 		p.shard_bits = a->shard_bits;
 	}
-	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	map = kzalloc(sizeof(*map), HMAPDEV_GFP);
 	if (!map)
 		return ERR_PTR(-ENOMEM);
-	map->m = hmap_create(&p, GFP_KERNEL_ACCOUNT);
+	map->m = hmap_create(&p, HMAPDEV_GFP);
 	if (IS_ERR(map->m)) {
 		long err = PTR_ERR(map->m);
 
@@ -602,7 +618,7 @@ static int hmapdev_snapshot(u32 max, struct hmap_ioc_info **out, u32 *n,
 		(*total)++;
 	*n = min(max, *total);
 	if (*n) {
-		infos = kvcalloc(*n, sizeof(*infos), GFP_KERNEL_ACCOUNT);
+		infos = kvcalloc(*n, sizeof(*infos), HMAPDEV_SCRATCH_GFP);
 		if (!infos) {
 			mutex_unlock(&hmapdev_lock);
 			return -ENOMEM;
@@ -677,7 +693,7 @@ static int hmapdev_ioc_info(struct hmapdev_ucmd *uc)
 /* Scratch room for one key and one value. */
 static u8 *hmapdev_elem_buf(const struct hmapdev_map *map)
 {
-	return kvmalloc(map->key_size + map->value_size, GFP_KERNEL);
+	return kvmalloc(map->key_size + map->value_size, HMAPDEV_SCRATCH_GFP);
 }
 
 /*
@@ -703,7 +719,7 @@ static int hmapdev_elem(struct hmapdev_map *map, unsigned int nr, u64 ukey,
 	case HMAP_IOC_NR_UPDATE:
 		if (copy_from_user(val, uv, vs))
 			return -EFAULT;
-		return hmap_update(map->m, buf, val, flags, GFP_KERNEL_ACCOUNT);
+		return hmap_update(map->m, buf, val, flags, HMAPDEV_GFP);
 	case HMAP_IOC_NR_DELETE:
 		return hmap_delete(map->m, buf);
 	case HMAP_IOC_NR_LOOKUP_AND_DELETE:
@@ -786,7 +802,7 @@ static int hmapdev_batch_run(struct hmapdev_map *map, unsigned int nr,
 		return hmap_lookup_batch(map->m, kbuf, vbuf, n);
 	case HMAP_IOC_NR_BATCH_UPDATE:
 		return hmap_update_batch(map->m, kbuf, vbuf, n, flags,
-					 GFP_KERNEL_ACCOUNT);
+					 HMAPDEV_GFP);
 	default:
 		return hmap_delete_batch(map->m, kbuf, n);
 	}
@@ -810,7 +826,7 @@ static int hmapdev_ioc_batch(struct hmapdev_ucmd *uc)
 	if (a->__reserved || !hmapdev_elem_args_ok(uc->nr, a->flags, a->values))
 		return -EINVAL;
 	cap = clamp_t(u32, HMAPDEV_BATCH_BYTES / (ks + vs), 1, a->count ?: 1);
-	kbuf = kvmalloc_array(cap, ks + vs, GFP_KERNEL);
+	kbuf = kvmalloc_array(cap, ks + vs, HMAPDEV_SCRATCH_GFP);
 	if (!kbuf) {
 		/* No element was done: say so, as for any failing element. */
 		a->count = 0;
@@ -864,7 +880,7 @@ static int hmapdev_dump_begin(struct hmapdev_map *map, struct hmapdev_dump *d,
 	u32 cap = max_t(size_t, 1, HMAPDEV_DUMP_STASH_BYTES / esize);
 
 	cap = min(cap, count);
-	d->stash = kvmalloc_array(cap, esize, GFP_KERNEL_ACCOUNT);
+	d->stash = kvmalloc_array(cap, esize, HMAPDEV_GFP);
 	if (!d->stash)
 		return -ENOMEM;
 	d->cap = cap;
@@ -982,7 +998,7 @@ static int hmapdev_ioc_clear(struct hmapdev_ucmd *uc)
 {
 	if (uc->args.clear.flags)
 		return -EINVAL;
-	hmap_clear(uc_map(uc)->m, GFP_KERNEL_ACCOUNT);
+	hmap_clear(uc_map(uc)->m, HMAPDEV_GFP);
 	return 0;
 }
 

@@ -53,9 +53,6 @@ count_tap() {
 	printf '  %s: %d passed, %d failed, %d skipped\n' "$name" $((ok - skip)) "$nok" "$skip"
 }
 
-# What marks a kernel splat on a console, in UML and in the VM alike.
-splat_re='KASAN|BUG:|WARNING:|Oops|Kernel panic|general protection fault|Call Trace|UBSAN|possible recursive locking|inconsistent lock state|circular locking|suspicious RCU usage|lock held when returning|bad unlock balance|held lock freed|DEBUG_LOCKS_WARN_ON|unreferenced object|suspected memory leak|list_(add|del) corruption|refcount_t: |soft lockup|hung_task|blocked for more than|rcu.*stall'
-
 # Parse one module's KTAP with the kernel's kunit.py and count its cases.
 # Usage: count_kunit LABEL KTAP_FILE
 count_kunit() {

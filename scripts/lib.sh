@@ -100,3 +100,6 @@ with_progress() {
 	fi
 	printf '  %s: done in %ds\n' "$label" $(($(date +%s) - start)) >&2
 }
+
+# What on a kernel console means something went wrong (check.sh, soak.sh).
+splat_re='KASAN|BUG:|WARNING:|Oops|Kernel panic|general protection fault|Call Trace|UBSAN|possible recursive locking|inconsistent lock state|circular locking|suspicious RCU usage|lock held when returning|bad unlock balance|held lock freed|DEBUG_LOCKS_WARN_ON|unreferenced object|suspected memory leak|list_(add|del) corruption|refcount_t: |soft lockup|hung_task|blocked for more than|rcu.*stall'

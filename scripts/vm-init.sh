@@ -47,7 +47,7 @@ run_selftests() {
 		[ -x "$t" ] || continue
 		n=$(basename "$t")
 		mark "selftest-begin $n"
-		"$t" >/tmp/selftest.out 2>&1
+		HMAP_SOAK=$SOAK "$t" >/tmp/selftest.out 2>&1
 		rc=$?
 		to_kmsg /tmp/selftest.out
 		mark "selftest-end $n exit=$rc"

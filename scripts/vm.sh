@@ -12,6 +12,7 @@
 #
 # Environment: HMAP_KO_DIR (where the .ko files are, default the repo top),
 # HMAP_EXTRA_KO ("a.ko b.ko": more modules to load after hmap_kunit.ko, e.g. to prove a red run),
+# HMAP_SOAK=1 (the selftests' long campaigns, see make soak),
 # HMAP_VM_TIMEOUT (seconds, default 900), HMAP_VM_MEM (default 2G), HMAP_VM_LOG (log path).
 # Exit status: 0 if the guest ran to its end, 1 otherwise (timeout, panic, missing files).
 set -euo pipefail
@@ -77,8 +78,9 @@ done
 if [ -d "$payload" ]; then
 	cp -a "$payload/." "$root/opt/hmap/"
 fi
-printf 'MODE=%s\nEXTRA_KO="%s"\nBENCH_ARGS="%s"\nBENCH_PROG_ARGS="%s"\n' "$mode" \
-	"${extra_names# }" "${HMAP_BENCH_ARGS:-}" "${HMAP_BENCH_PROG_ARGS:-}" >"$root/etc/hmap-vm.conf"
+printf 'MODE=%s\nEXTRA_KO="%s"\nBENCH_ARGS="%s"\nBENCH_PROG_ARGS="%s"\nSOAK="%s"\n' "$mode" \
+	"${extra_names# }" "${HMAP_BENCH_ARGS:-}" "${HMAP_BENCH_PROG_ARGS:-}" "${HMAP_SOAK:-}" \
+	>"$root/etc/hmap-vm.conf"
 initrd=$build/vm/initramfs.cpio.gz
 (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$initrd"
 
