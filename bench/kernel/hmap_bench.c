@@ -407,9 +407,17 @@ static int run_once(const struct table_ops *ops, unsigned long n, u64 *ns,
 	if (!nohint_skipped(ops, n)) {
 		seed = 1;
 		t0 = ktime_get();
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			if (ops->insert(t, splitmix64(&seed), i))
 				goto out;
+			/*
+			 * As kernel code filling a table must: on one CPU
+			 * without preemption, both tables' resize workers run
+			 * only here.
+			 */
+			if (!(i % 4096))
+				cond_resched();
+		}
 		if (ops->settle)
 			ops->settle(t);
 		ns[INSERT] = ktime_to_ns(ktime_sub(ktime_get(), t0)) / n;
@@ -417,9 +425,12 @@ static int run_once(const struct table_ops *ops, unsigned long n, u64 *ns,
 
 	seed = 1;
 	t0 = ktime_get();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (ops->insert(t2, splitmix64(&seed), i))
 			goto out;
+		if (!(i % 4096))
+			cond_resched();
+	}
 	if (ops->settle)
 		ops->settle(t2);
 	ns[INSERT_HINT] = ktime_to_ns(ktime_sub(ktime_get(), t0)) / n;
