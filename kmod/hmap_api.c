@@ -223,6 +223,9 @@ static int shard_refill(struct hmap *m, struct hmap_shard *s, gfp_t gfp)
 
 	spin_lock_bh(&s->lock);
 	B = hmap_core_next_grow_B(&s->core);
+	/* An array the core left to hmap_tidy() is not the writer's to pay for. */
+	if (s->core.flags & HMAP_CORE_F_WANT_ARRAY)
+		B = -1;
 	spin_unlock_bh(&s->lock);
 
 	if (B >= 0) {
@@ -288,22 +291,29 @@ static bool shard_grow_ahead(struct hmap *m, struct hmap_shard *s)
 	spin_lock_bh(&s->lock);
 	B = s->core.flags & HMAP_CORE_F_WANT_ARRAY ?
 	    hmap_core_next_grow_B(&s->core) : -1;
-	if (B < 0)
+	if (B < 0) {
+		/* Deletes made it no longer due: drop the want, or writes ask on. */
+		hmap_core_grow_start(&s->core, locked_gfp(m, 0));
 		s->asked = false;
+	}
 	spin_unlock_bh(&s->lock);
 	if (B < 0)
 		return true;
 	gen = hmap_core_gen_alloc(&s->core, B, caller_gfp(m, HMAP_TIDY_GFP));
+	/*
+	 * Failed: @asked stays set, so writes do not requeue us at once; the
+	 * caller retries in a second (and writes allocate at twice the load).
+	 */
+	if (!gen)
+		return false;
 	shard_write_begin(s);
-	if (gen)
-		hmap_core_donate(&s->core, gen, NULL, 0);
-	/* Never fails with the array donated: it only checks it still fits. */
-	if (gen)
-		hmap_core_grow_start(&s->core, locked_gfp(m, 0));
+	hmap_core_donate(&s->core, gen, NULL, 0);
+	/* Never allocates with the array donated: it only checks it fits. */
+	hmap_core_grow_start(&s->core, locked_gfp(m, 0));
 	s->asked = false;
 	/* Not a write: the growth need not wait for the shard to idle. */
 	__shard_write_end(s);
-	return gen;
+	return true;
 }
 
 static bool shard_shrink_due(struct hmap_shard *s)
@@ -946,7 +956,8 @@ EXPORT_SYMBOL_NS_GPL(hmap_lock, HMAP_NS);
 void hmap_unlock(struct hmap *m)
 	__releases(&m->shards[0].lock)
 {
-	shard_write_end(m, &m->shards[0]);
+	/* __hmap_lookup_and_delete() may have left a shrink to hmap_tidy(). */
+	shard_delete_end(m, &m->shards[0]);
 }
 EXPORT_SYMBOL_NS_GPL(hmap_unlock, HMAP_NS);
 

@@ -254,9 +254,13 @@ static bool array_deferred(struct hmap_core *h, u8 B)
 			      ((1UL << h->B) / HMAP_LOAD_DEN);
 
 	if (!h->defer_arrays || (h->reserve && h->reserve->B == B) ||
-	    gen_bytes(h, nbuckets) <= HMAP_ARRAY_INLINE_MAX ||
-	    h->count + 1 > limit)
+	    gen_bytes(h, nbuckets) <= HMAP_ARRAY_INLINE_MAX)
 		return false;
+	if (h->count + 1 > limit) {
+		/* The caller is late: this write allocates, as any would. */
+		h->flags &= ~HMAP_CORE_F_WANT_ARRAY;
+		return false;
+	}
 	h->flags |= HMAP_CORE_F_WANT_ARRAY;
 	return true;
 }

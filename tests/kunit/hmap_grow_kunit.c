@@ -590,6 +590,29 @@ static void hmap_core_update_allocates_past_defer_limit(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, hmap_test_put(h, limit, 0), 0);
 	KUNIT_EXPECT_TRUE(test, hmap_core_growing(h));
 	KUNIT_EXPECT_EQ(test, h->B, 9);
+	/* The want is gone with it: nobody is asked for an array any more. */
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_CORE_F_WANT_ARRAY);
+	HMAP_EXPECT_VALID(test, h);
+}
+
+/* Deletes made the growth no longer due: asked to start it, the map drops the want. */
+static void hmap_core_grow_start_drops_stale_want(struct kunit *test)
+{
+	struct hmap_core *h = deferring_map(test);
+	unsigned long max = 13UL << 7, k;
+
+	for (k = 0; k <= max; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	KUNIT_ASSERT_TRUE(test, h->flags & HMAP_CORE_F_WANT_ARRAY);
+	KUNIT_ASSERT_EQ(test, hmap_test_del(h, 0), 0);
+	KUNIT_ASSERT_EQ(test, hmap_test_del(h, 1), 0);
+	KUNIT_EXPECT_EQ(test, hmap_core_next_grow_B(h), -1);
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_start(h, GFP_KERNEL), 0);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_CORE_F_WANT_ARRAY);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
 	HMAP_EXPECT_VALID(test, h);
 }
 
@@ -671,6 +694,7 @@ static struct kunit_case hmap_grow_cases[] = {
 	KUNIT_CASE(hmap_core_update_defers_large_array),
 	KUNIT_CASE(hmap_core_grow_start_uses_donated_array),
 	KUNIT_CASE(hmap_core_update_allocates_past_defer_limit),
+	KUNIT_CASE(hmap_core_grow_start_drops_stale_want),
 	KUNIT_CASE(hmap_core_update_small_array_not_deferred),
 	KUNIT_CASE(hmap_core_delete_defers_large_shrink),
 	{}
