@@ -9,34 +9,36 @@
  * The ABI, its rules and its errno table are in include/uapi/linux/hmap.h.
  */
 #include <linux/anon_inodes.h>
-#include <linux/capability.h>
-#include <linux/cred.h>
-#include <linux/ctype.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_context.h>
 #include <linux/hmap.h>
-#include <linux/list.h>
+#include <linux/kobject.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/namei.h>
+#include <linux/pagemap.h>
+#include <linux/refcount.h>
 #include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/uaccess.h>
-#include <linux/uidgid.h>
+#include <linux/version.h>
 #include <uapi/linux/hmap.h>
 
 /**
  * DOC: Design
  *
  * Each map made through /dev/hmap is a &struct hmapdev_map around a
- * &struct hmap. Every open map file holds a reference, and so does the name
- * of a named map until it is unlinked; the last reference destroys the
- * map. All maps are on one list (for HMAP_IOC_LIST), and the list, the
- * names and the reference counts are protected by hmapdev_lock. The element
- * commands take no lock of this file: struct hmap serializes its writers
- * and runs lookups locklessly.
+ * &struct hmap. Every open map file holds a reference, and so does every
+ * inode of an hmapfs that pins it; the last reference destroys the map.
+ * There is no table of maps: a map is reached through a descriptor or
+ * through a file. The element commands take no lock of this file: struct
+ * hmap serializes its writers and runs lookups locklessly.
  *
  * A map file's private data is a &struct hmapdev_file, which holds the
  * state of the dump in progress on that open file: an in-kernel iterator
@@ -45,9 +47,12 @@
  * stash is what lets a DUMP that faults on the user's buffer be repeated
  * without losing entries.
  *
- * Every file holds a module reference (fops.owner), so at module exit only
- * named maps without open descriptors remain, and hmap_dev_exit()
- * frees them.
+ * Every file holds a module reference (fops.owner) and so does every
+ * mounted hmapfs (its file_system_type), so at module exit no map remains.
+ *
+ * hmapfs is a small pseudo-filesystem in the manner of bpffs: directories,
+ * and regular files that each pin one map (inode->i_private). The VFS does
+ * the rest: permissions, rename, unlink, mount namespaces, LSM hooks.
  */
 
 /* Entries a dump reads ahead at most, in bytes (at least one entry). */
@@ -76,9 +81,7 @@ MODULE_PARM_DESC(max_entries_limit,
 
 /**
  * struct hmapdev_map - a map as userspace sees it.
- * @node: entry in hmapdev_maps.
- * @refs: open files plus one while @linked; under hmapdev_lock.
- * @linked: reachable by name; under hmapdev_lock.
+ * @refs: open files plus hmapfs inodes that refer to the map.
  * @m: the map.
  * @id: hmap_id() of @m.
  * @flags: HMAP_CREATE_F_* from creation.
@@ -86,15 +89,9 @@ MODULE_PARM_DESC(max_entries_limit,
  * @value_size: bytes per value.
  * @max_entries: effective limit on entries.
  * @shard_bits: from creation.
- * @mode: permission bits of a named map.
- * @uid: owner of a named map (the creator's fsuid).
- * @gid: group of a named map (the creator's fsgid).
- * @name: NUL-padded name, empty for an anonymous map.
  */
 struct hmapdev_map {
-	struct list_head node;
-	unsigned int refs;
-	bool linked;
+	refcount_t refs;
 	struct hmap *m;
 	u32 id;
 	u32 flags;
@@ -102,10 +99,6 @@ struct hmapdev_map {
 	u32 value_size;
 	u64 max_entries;
 	u32 shard_bits;
-	umode_t mode;
-	kuid_t uid;
-	kgid_t gid;
-	char name[HMAP_IOC_NAME_LEN];
 };
 
 /**
@@ -147,18 +140,11 @@ struct hmapdev_file {
 	u64 last_cursor;
 };
 
-static LIST_HEAD(hmapdev_maps);
-static DEFINE_MUTEX(hmapdev_lock);	/* hmapdev_maps, names, refs */
-static unsigned int hmapdev_nr_named;	/* under hmapdev_lock */
-
 /* ---- the command gate ---- */
 
 /**
  * union hmapdev_args - room for the argument of any command.
  * @create: HMAP_IOC_CREATE.
- * @open: HMAP_IOC_OPEN.
- * @unlink: HMAP_IOC_UNLINK.
- * @list: HMAP_IOC_LIST.
  * @info: HMAP_IOC_INFO.
  * @elem: HMAP_IOC_LOOKUP, UPDATE, DELETE, LOOKUP_AND_DELETE.
  * @batch: HMAP_IOC_BATCH_*.
@@ -166,12 +152,10 @@ static unsigned int hmapdev_nr_named;	/* under hmapdev_lock */
  * @count: HMAP_IOC_COUNT.
  * @clear: HMAP_IOC_CLEAR.
  * @stats: HMAP_IOC_STATS.
+ * @pin: HMAP_IOC_PIN.
  */
 union hmapdev_args {
 	struct hmap_ioc_create create;
-	struct hmap_ioc_open open;
-	struct hmap_ioc_unlink unlink;
-	struct hmap_ioc_list list;
 	struct hmap_ioc_info info;
 	struct hmap_ioc_elem elem;
 	struct hmap_ioc_batch batch;
@@ -179,6 +163,7 @@ union hmapdev_args {
 	struct hmap_ioc_count count;
 	struct hmap_ioc_clear clear;
 	struct hmap_ioc_stats stats;
+	struct hmap_ioc_pin pin;
 };
 
 /**
@@ -263,71 +248,34 @@ static void __user *hmapdev_uptr(u64 base, u64 i, u32 size)
 	return u64_to_user_ptr(base + i * size);
 }
 
-/* ---- maps and their names ---- */
-
-/* A valid name: 1..31 characters of [A-Za-z0-9._-], then only NULs. */
-static int hmapdev_check_name(const char *name, bool may_be_empty)
-{
-	size_t len = strnlen(name, HMAP_IOC_NAME_LEN);
-	size_t i;
-
-	if (len == HMAP_IOC_NAME_LEN || (!len && !may_be_empty))
-		return -EINVAL;
-	if (memchr_inv(name + len, 0, HMAP_IOC_NAME_LEN - len))
-		return -EINVAL;
-	for (i = 0; i < len; i++)
-		if (!(isascii(name[i]) && isalnum(name[i])) &&
-		    !strchr("._-", name[i]))
-			return -EINVAL;
-	return 0;
-}
-
-static struct hmapdev_map *hmapdev_find(const char *name)
-{
-	struct hmapdev_map *map;
-
-	lockdep_assert_held(&hmapdev_lock);
-	list_for_each_entry(map, &hmapdev_maps, node)
-		if (map->linked && !strncmp(map->name, name, HMAP_IOC_NAME_LEN))
-			return map;
-	return NULL;
-}
+/* ---- maps ---- */
 
 /* Drop a reference; the last one destroys the map. */
 static void hmapdev_map_put(struct hmapdev_map *map)
 {
-	mutex_lock(&hmapdev_lock);
-	if (--map->refs) {
-		mutex_unlock(&hmapdev_lock);
+	if (!refcount_dec_and_test(&map->refs))
 		return;
-	}
-	list_del(&map->node);
-	mutex_unlock(&hmapdev_lock);
 	hmap_destroy(map->m);
 	kfree(map);
 }
 
-/* Remove the name of a linked map and the reference it held. */
-static void hmapdev_unlink_locked(struct hmapdev_map *map)
+/* The state of a new open file of @map; the caller gives it a reference. */
+static struct hmapdev_file *hmapdev_file_new(struct hmapdev_map *map)
 {
-	lockdep_assert_held(&hmapdev_lock);
-	WRITE_ONCE(map->linked, false);
-	hmapdev_nr_named--;
-	map->refs--;
+	struct hmapdev_file *hf;
+
+	hf = kzalloc(sizeof(*hf), HMAPDEV_GFP);
+	if (!hf)
+		return NULL;
+	hf->map = map;
+	mutex_init(&hf->dump_lock);
+	return hf;
 }
 
-/* May the caller open @map with @mask (MAY_READ, MAY_WRITE)? */
-static bool hmapdev_may_open(const struct hmapdev_map *map, int mask)
+static void hmapdev_file_free(struct hmapdev_file *hf)
 {
-	unsigned int mode = map->mode;
-
-	if (uid_eq(current_fsuid(), map->uid))
-		mode >>= 6;
-	else if (in_group_p(map->gid))
-		mode >>= 3;
-	if (!(mask & ~mode & (MAY_READ | MAY_WRITE)))
-		return true;
-	return capable(CAP_DAC_OVERRIDE);
+	mutex_destroy(&hf->dump_lock);
+	kfree(hf);
 }
 
 static const struct file_operations hmapdev_map_fops;
@@ -341,16 +289,12 @@ static struct file *hmapdev_map_file(struct hmapdev_map *map, int oflags)
 	struct hmapdev_file *hf;
 	struct file *file;
 
-	hf = kzalloc(sizeof(*hf), HMAPDEV_GFP);
+	hf = hmapdev_file_new(map);
 	if (!hf)
 		return ERR_PTR(-ENOMEM);
-	hf->map = map;
-	mutex_init(&hf->dump_lock);
 	file = anon_inode_getfile("[hmap]", &hmapdev_map_fops, hf, oflags);
-	if (IS_ERR(file)) {
-		mutex_destroy(&hf->dump_lock);
-		kfree(hf);
-	}
+	if (IS_ERR(file))
+		hmapdev_file_free(hf);
 	return file;
 }
 
@@ -361,7 +305,7 @@ static int hmapdev_check_create(const struct hmap_ioc_create *a,
 {
 	unsigned long limit = READ_ONCE(max_entries_limit);
 
-	if (a->flags & ~HMAP_CREATE_F_SHARDED || a->__reserved)
+	if (a->flags & ~HMAP_CREATE_F_SHARDED)
 		return -EINVAL;
 	if (!a->key_size)
 		return -EINVAL;
@@ -374,10 +318,6 @@ static int hmapdev_check_create(const struct hmap_ioc_create *a,
 	} else if (a->shard_bits) {
 		return -EINVAL;
 	}
-	if (hmapdev_check_name(a->name, true))
-		return -EINVAL;
-	if (a->mode & ~0777 || (!a->name[0] && a->mode))
-		return -EINVAL;
 	*max_entries = a->max_entries ?:
 		       min_t(u64, HMAP_IOC_DEFAULT_MAX_ENTRIES, limit);
 	/* A limit of 0 refuses every map. */
@@ -412,95 +352,49 @@ static struct hmapdev_map *hmapdev_map_new(const struct hmap_ioc_create *a,
 		kfree(map);
 		return ERR_PTR(err);
 	}
-	INIT_LIST_HEAD(&map->node);
-	map->refs = 1;
+	refcount_set(&map->refs, 1);
 	map->id = hmap_id(map->m);
 	map->flags = a->flags;
 	map->key_size = a->key_size;
 	map->value_size = a->value_size;
 	map->max_entries = max_entries;
 	map->shard_bits = a->shard_bits;
-	map->mode = a->mode;
-	map->uid = current_fsuid();
-	map->gid = current_fsgid();
-	memcpy(map->name, a->name, sizeof(map->name));
 	return map;
 }
 
-/* Put a new map on the list and, if it has a name, publish the name. */
-static int hmapdev_publish(struct hmapdev_map *map)
-{
-	int ret = 0;
-
-	mutex_lock(&hmapdev_lock);
-	if (map->name[0]) {
-		if (hmapdev_find(map->name))
-			ret = -EEXIST;
-		else if (hmapdev_nr_named >= HMAP_IOC_NAMED_MAX)
-			ret = -ENOSPC;
-		if (!ret) {
-			WRITE_ONCE(map->linked, true);
-			map->refs++;
-			hmapdev_nr_named++;
-		}
-	}
-	if (!ret)
-		list_add_tail(&map->node, &hmapdev_maps);
-	mutex_unlock(&hmapdev_lock);
-	return ret;
-}
-
 /*
- * Give the caller a new descriptor for @map, which hands over a reference
- * to it (on failure too): allocate the descriptor and the file, give the
- * map its name if @publish (CREATE), report the map's id in @out_id and the
- * structure, then install. Nothing is installed if a step fails.
+ * Give the caller a new read-write descriptor for @map, which hands over a
+ * reference to it (on failure too): allocate the descriptor and the file,
+ * report the map's id in @out_id and the structure, then install. Nothing
+ * is installed if a step fails.
  */
 static int hmapdev_new_fd(struct hmapdev_ucmd *uc, struct hmapdev_map *map,
-			  int oflags, bool publish, u32 *out_id)
+			  u32 *out_id)
 {
 	struct file *file;
 	int fd, ret;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
-		ret = fd;
-		goto put_map;
+		hmapdev_map_put(map);
+		return fd;
 	}
-	file = hmapdev_map_file(map, oflags);
+	file = hmapdev_map_file(map, O_RDWR);
 	if (IS_ERR(file)) {
-		ret = PTR_ERR(file);
-		goto put_fd;
+		put_unused_fd(fd);
+		hmapdev_map_put(map);
+		return PTR_ERR(file);
 	}
 	/* From here on the file owns the map: fput() releases both. */
-	if (publish) {
-		ret = hmapdev_publish(map);
-		if (ret)
-			goto put_file;
-	}
 	*out_id = map->id;
 	ret = hmapdev_respond(uc);
-	if (ret)
-		goto unpublish;
+	if (ret) {
+		put_unused_fd(fd);
+		fput(file);
+		return ret;
+	}
 	fd_install(fd, file);
 	return fd;
-
-unpublish:
-	if (publish) {
-		mutex_lock(&hmapdev_lock);
-		if (map->linked)
-			hmapdev_unlink_locked(map);
-		mutex_unlock(&hmapdev_lock);
-	}
-put_file:
-	put_unused_fd(fd);
-	fput(file);
-	return ret;
-put_fd:
-	put_unused_fd(fd);
-put_map:
-	hmapdev_map_put(map);
-	return ret;
 }
 
 static int hmapdev_ioc_create(struct hmapdev_ucmd *uc)
@@ -516,68 +410,7 @@ static int hmapdev_ioc_create(struct hmapdev_ucmd *uc)
 	map = hmapdev_map_new(a, max_entries);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
-	return hmapdev_new_fd(uc, map, O_RDWR, true, &a->out_id);
-}
-
-static int hmapdev_ioc_open(struct hmapdev_ucmd *uc)
-{
-	struct hmap_ioc_open *a = &uc->args.open;
-	bool rdonly = a->flags & HMAP_OPEN_F_RDONLY;
-	struct hmapdev_map *map;
-	int ret;
-
-	if (a->flags & ~HMAP_OPEN_F_RDONLY || a->__reserved)
-		return -EINVAL;
-	if (hmapdev_check_name(a->name, false))
-		return -EINVAL;
-
-	mutex_lock(&hmapdev_lock);
-	map = hmapdev_find(a->name);
-	if (!map)
-		ret = -ENOENT;
-	else if (!hmapdev_may_open(map, rdonly ? MAY_READ :
-						 MAY_READ | MAY_WRITE))
-		ret = -EACCES;
-	else
-		ret = 0;
-	if (!ret)
-		map->refs++;
-	mutex_unlock(&hmapdev_lock);
-	if (ret)
-		return ret;
-	return hmapdev_new_fd(uc, map, rdonly ? O_RDONLY : O_RDWR, false,
-			      &a->out_id);
-}
-
-static int hmapdev_ioc_unlink(struct hmapdev_ucmd *uc)
-{
-	struct hmap_ioc_unlink *a = &uc->args.unlink;
-	struct hmapdev_map *map, *dead = NULL;
-	int ret = 0;
-
-	if (a->flags || hmapdev_check_name(a->name, false))
-		return -EINVAL;
-
-	mutex_lock(&hmapdev_lock);
-	map = hmapdev_find(a->name);
-	if (!map) {
-		ret = -ENOENT;
-	} else if (!uid_eq(current_fsuid(), map->uid) &&
-		   !capable(CAP_FOWNER)) {
-		ret = -EPERM;
-	} else {
-		hmapdev_unlink_locked(map);
-		if (!map->refs) {
-			list_del(&map->node);
-			dead = map;
-		}
-	}
-	mutex_unlock(&hmapdev_lock);
-	if (dead) {
-		hmap_destroy(dead->m);
-		kfree(dead);
-	}
-	return ret;
+	return hmapdev_new_fd(uc, map, &a->out_id);
 }
 
 /* Describe @map into a zeroed @info. */
@@ -592,78 +425,6 @@ static void hmapdev_fill_info(const struct hmapdev_map *map,
 	info->max_entries = map->max_entries;
 	info->count = hmap_len(map->m);
 	info->shard_bits = map->shard_bits;
-	info->mode = map->mode;
-	info->uid = from_kuid_munged(current_user_ns(), map->uid);
-	info->gid = from_kgid_munged(current_user_ns(), map->gid);
-	if (READ_ONCE(map->linked))
-		info->info_flags |= HMAP_INFO_LINKED;
-	memcpy(info->name, map->name, sizeof(info->name));
-}
-
-/*
- * Describe the first @max maps into a new array @*out of @*n elements and
- * count all of them in @*total. The descriptions are taken under the lock
- * and copied out after it, so a faulting user buffer holds up no one.
- */
-static int hmapdev_snapshot(u32 max, struct hmap_ioc_info **out, u32 *n,
-			    u32 *total)
-{
-	struct hmap_ioc_info *infos = NULL;
-	struct hmapdev_map *map;
-	u32 i = 0;
-
-	mutex_lock(&hmapdev_lock);
-	*total = 0;
-	list_for_each_entry(map, &hmapdev_maps, node)
-		(*total)++;
-	*n = min(max, *total);
-	if (*n) {
-		infos = kvcalloc(*n, sizeof(*infos), HMAPDEV_SCRATCH_GFP);
-		if (!infos) {
-			mutex_unlock(&hmapdev_lock);
-			return -ENOMEM;
-		}
-	}
-	list_for_each_entry(map, &hmapdev_maps, node) {
-		if (i == *n)
-			break;
-		hmapdev_fill_info(map, &infos[i++]);
-	}
-	mutex_unlock(&hmapdev_lock);
-	*out = infos;
-	return 0;
-}
-
-static int hmapdev_ioc_list(struct hmapdev_ucmd *uc)
-{
-	struct hmap_ioc_list *a = &uc->args.list;
-	u32 esize = a->entry_size;
-	u32 fill = min_t(u32, esize, sizeof(struct hmap_ioc_info));
-	struct hmap_ioc_info *infos;
-	void __user *dst;
-	u32 i, n, total;
-	int ret;
-
-	if (a->flags || a->__reserved || esize < HMAP_IOC_INFO_SIZE_VER0)
-		return -EINVAL;
-	if (esize > PAGE_SIZE)
-		return -E2BIG;
-	ret = hmapdev_snapshot(a->count, &infos, &n, &total);
-	if (ret)
-		return ret;
-	for (i = 0; i < n && !ret; i++) {
-		dst = hmapdev_uptr(a->entries, i, esize);
-		infos[i].size = fill;
-		if (copy_to_user(dst, &infos[i], fill) ||
-		    clear_user(dst + fill, esize - fill))
-			ret = -EFAULT;
-	}
-	kvfree(infos);
-	if (ret)
-		return ret;
-	a->count = n;
-	a->total = total;
-	return hmapdev_respond(uc);
 }
 
 /* ---- map descriptor commands ---- */
@@ -680,7 +441,7 @@ static int hmapdev_ioc_info(struct hmapdev_ucmd *uc)
 	struct hmap_ioc_info *a = &uc->args.info;
 	u32 usize = a->size;
 
-	if (a->flags || a->__reserved)
+	if (a->flags)
 		return -EINVAL;
 	memset(a, 0, sizeof(*a));
 	hmapdev_fill_info(uc_map(uc), a);
@@ -1032,6 +793,212 @@ static int hmapdev_ioc_stats(struct hmapdev_ucmd *uc)
 	return hmapdev_respond(uc);
 }
 
+/* ---- hmapfs ---- */
+
+/*
+ * hmapfs builds for 6.1 (Debian 12's kernel) too. Kernels before 6.3 pass
+ * a user namespace where later ones pass an idmapping; hmapfs uses neither
+ * beyond handing it back to the VFS. 6.7 added the timestamp helpers.
+ */
+#define HMAPFS_HAVE_TS_HELPERS						\
+	(LINUX_VERSION_MAJOR > 6 || LINUX_VERSION_PATCHLEVEL >= 7)
+#if LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL < 3
+#define mnt_idmap	user_namespace
+#define nop_mnt_idmap	init_user_ns
+#endif
+
+static const struct inode_operations hmapfs_dir_iops;
+
+static void hmapfs_init_times(struct inode *inode)
+{
+#if HMAPFS_HAVE_TS_HELPERS
+	simple_inode_init_ts(inode);
+#else
+	inode->i_atime = current_time(inode);
+	inode->i_mtime = inode->i_atime;
+	inode->i_ctime = inode->i_atime;
+#endif
+}
+
+static void hmapfs_dir_changed(struct inode *dir)
+{
+#if HMAPFS_HAVE_TS_HELPERS
+	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
+#else
+	dir->i_mtime = current_time(dir);
+	dir->i_ctime = dir->i_mtime;
+#endif
+}
+
+/* A new inode of @mode in directory @dir, owned as the VFS rules say. */
+static struct inode *hmapfs_new_inode(struct inode *dir, umode_t mode)
+{
+	struct inode *inode = new_inode(dir->i_sb);
+
+	if (!inode)
+		return NULL;
+	inode->i_ino = get_next_ino();
+	inode_init_owner(&nop_mnt_idmap, inode, dir, mode);
+	hmapfs_init_times(inode);
+	return inode;
+}
+
+/* Make @inode the one of @dentry, pinned in the dcache as ramfs does. */
+static void hmapfs_instantiate(struct inode *dir, struct dentry *dentry,
+			       struct inode *inode)
+{
+	d_instantiate(dentry, inode);
+	dget(dentry);
+	hmapfs_dir_changed(dir);
+}
+
+static int hmapfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode)
+{
+	struct inode *inode = hmapfs_new_inode(dir, S_IFDIR | mode);
+
+	if (!inode)
+		return -ENOMEM;
+	inode->i_op = &hmapfs_dir_iops;
+	inode->i_fop = &simple_dir_operations;
+	inc_nlink(inode);
+	inc_nlink(dir);
+	hmapfs_instantiate(dir, dentry, inode);
+	return 0;
+}
+
+static const struct inode_operations hmapfs_dir_iops = {
+	.lookup = simple_lookup,
+	.mkdir = hmapfs_mkdir,
+	.rmdir = simple_rmdir,
+	.unlink = simple_unlink,
+	.rename = simple_rename,
+};
+
+/* vfs_mkobj() callback: a regular file that holds a reference to @arg. */
+static int hmapfs_mkmap(struct dentry *dentry, umode_t mode, void *arg)
+{
+	struct inode *dir = d_inode(dentry->d_parent);
+	struct hmapdev_map *map = arg;
+	struct inode *inode;
+
+	inode = hmapfs_new_inode(dir, mode);
+	if (!inode)
+		return -ENOMEM;
+	inode->i_fop = &hmapdev_map_fops;
+	refcount_inc(&map->refs);
+	inode->i_private = map;
+	hmapfs_instantiate(dir, dentry, inode);
+	return 0;
+}
+
+/*
+ * The path is created as mknodat(2) would create it (the VFS checks write
+ * and search permission on the directory and runs the LSM hooks), in a
+ * directory that must belong to an hmapfs.
+ */
+static int hmapdev_ioc_pin(struct hmapdev_ucmd *uc)
+{
+	struct hmap_ioc_pin *a = &uc->args.pin;
+	struct dentry *dentry;
+	struct path path;
+	umode_t mode;
+	int ret;
+
+	if (a->flags || a->mode & ~0777)
+		return -EINVAL;
+	mode = S_IFREG | ((a->mode ?: 0600) & ~current_umask());
+	dentry = user_path_create(a->dirfd, u64_to_user_ptr(a->path), &path, 0);
+	if (IS_ERR(dentry))
+		return PTR_ERR(dentry);
+	if (d_inode(path.dentry)->i_op != &hmapfs_dir_iops) {
+		ret = -EPERM;
+		goto out;
+	}
+	ret = security_path_mknod(&path, dentry, mode, 0);
+	if (!ret)
+		ret = vfs_mkobj(dentry, mode, hmapfs_mkmap, uc_map(uc));
+out:
+	done_path_create(&path, dentry);
+	return ret;
+}
+
+/*
+ * open(2) of a pinned map: a map descriptor, read-only unless opened for
+ * writing too. Write-only makes no sense for a map (every command but the
+ * modifying ones reads it) and is refused.
+ */
+static int hmapfs_map_open(struct inode *inode, struct file *file)
+{
+	struct hmapdev_map *map = inode->i_private;
+	struct hmapdev_file *hf;
+
+	if (!(file->f_mode & FMODE_READ))
+		return -EINVAL;
+	hf = hmapdev_file_new(map);
+	if (!hf)
+		return -ENOMEM;
+	refcount_inc(&map->refs);
+	file->private_data = hf;
+	return 0;
+}
+
+/* The last reference to a removed file: drop its reference to the map. */
+static void hmapfs_evict_inode(struct inode *inode)
+{
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	if (S_ISREG(inode->i_mode) && inode->i_private)
+		hmapdev_map_put(inode->i_private);
+}
+
+static const struct super_operations hmapfs_super_ops = {
+	.statfs = simple_statfs,
+	.drop_inode = generic_delete_inode,
+	.evict_inode = hmapfs_evict_inode,
+};
+
+/* The root is world-writable and sticky, as /tmp and bpffs are. */
+static int hmapfs_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	static const struct tree_descr no_files[] = { { "" } };
+	struct inode *root;
+	int ret;
+
+	ret = simple_fill_super(sb, HMAPFS_MAGIC, no_files);
+	if (ret)
+		return ret;
+	sb->s_op = &hmapfs_super_ops;
+	root = d_inode(sb->s_root);
+	root->i_op = &hmapfs_dir_iops;
+	root->i_mode = S_IFDIR | S_ISVTX | 0777;
+	return 0;
+}
+
+/* Every mount is a new, empty instance. */
+static int hmapfs_get_tree(struct fs_context *fc)
+{
+	return get_tree_nodev(fc, hmapfs_fill_super);
+}
+
+static const struct fs_context_operations hmapfs_context_ops = {
+	.get_tree = hmapfs_get_tree,
+};
+
+static int hmapfs_init_fs_context(struct fs_context *fc)
+{
+	fc->ops = &hmapfs_context_ops;
+	return 0;
+}
+
+static struct file_system_type hmapfs_type = {
+	.owner = THIS_MODULE,
+	.name = "hmap",
+	.init_fs_context = hmapfs_init_fs_context,
+	.kill_sb = kill_litter_super,
+};
+MODULE_ALIAS_FS("hmap");
+
 /* ---- file operations ---- */
 
 /*
@@ -1051,9 +1018,6 @@ static int hmapdev_ioc_stats(struct hmapdev_ucmd *uc)
 #define DEV_BASE	HMAP_IOC_NR_CREATE
 static const struct hmapdev_op hmapdev_dev_ops[] = {
 	HMAPDEV_OP(DEV_BASE, CREATE, create, CREATE, true, hmapdev_ioc_create),
-	HMAPDEV_OP(DEV_BASE, OPEN, open, OPEN, false, hmapdev_ioc_open),
-	HMAPDEV_OP(DEV_BASE, UNLINK, unlink, UNLINK, true, hmapdev_ioc_unlink),
-	HMAPDEV_OP(DEV_BASE, LIST, list, LIST, false, hmapdev_ioc_list),
 };
 
 #define MAP_BASE	HMAP_IOC_NR_INFO
@@ -1074,6 +1038,8 @@ static const struct hmapdev_op hmapdev_map_ops[] = {
 	HMAPDEV_OP(MAP_BASE, COUNT, count, COUNT, false, hmapdev_ioc_count),
 	HMAPDEV_OP(MAP_BASE, CLEAR, clear, CLEAR, true, hmapdev_ioc_clear),
 	HMAPDEV_OP(MAP_BASE, STATS, stats, STATS, false, hmapdev_ioc_stats),
+	/* A write: a read-only descriptor must not become a read-write file. */
+	HMAPDEV_OP(MAP_BASE, PIN, pin, PIN, true, hmapdev_ioc_pin),
 };
 
 static long hmapdev_dev_ioctl(struct file *file, unsigned int cmd,
@@ -1095,9 +1061,8 @@ static int hmapdev_map_release(struct inode *inode, struct file *file)
 	struct hmapdev_file *hf = file->private_data;
 
 	hmapdev_dump_end(&hf->dump);
-	mutex_destroy(&hf->dump_lock);
 	hmapdev_map_put(hf->map);
-	kfree(hf);
+	hmapdev_file_free(hf);
 	return 0;
 }
 
@@ -1107,15 +1072,16 @@ static void hmapdev_map_show_fdinfo(struct seq_file *m, struct file *file)
 	const struct hmapdev_map *map = hf->map;
 
 	seq_printf(m, "hmap_id:\t%u\n", map->id);
-	seq_printf(m, "hmap_name:\t%s\n", map->name[0] ? map->name : "-");
 	seq_printf(m, "key_size:\t%u\n", map->key_size);
 	seq_printf(m, "value_size:\t%u\n", map->value_size);
 	seq_printf(m, "max_entries:\t%llu\n", map->max_entries);
 	seq_printf(m, "count:\t%lu\n", hmap_len(map->m));
 }
 
+/* Map descriptors, from CREATE or from open(2) of an hmapfs file. */
 static const struct file_operations hmapdev_map_fops = {
 	.owner = THIS_MODULE,
+	.open = hmapfs_map_open,
 	.release = hmapdev_map_release,
 	.unlocked_ioctl = hmapdev_map_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
@@ -1133,7 +1099,7 @@ static const struct file_operations hmapdev_dev_fops = {
 /*
  * Root only: every map pins unswappable kernel memory (charged to the
  * memory cgroup of the writer, capped per map by max_entries_limit, and a
- * named map outlives its creator), so giving users access is an
+ * pinned map outlives its creator), so giving users access is an
  * administrator's decision, e.g. a udev rule setting a group and mode 0660.
  */
 static struct miscdevice hmapdev_misc = {
@@ -1144,18 +1110,17 @@ static struct miscdevice hmapdev_misc = {
 };
 
 /**
- * hmap_dev_init() - register /dev/hmap.
+ * hmap_dev_init() - register /dev/hmap and hmapfs, make /sys/fs/hmap.
  *
  * Context: Module init.
- * Return: 0 or a negative errno from misc_register().
+ * Return: 0 or a negative errno.
  */
 static int __init hmap_dev_init(void)
 {
+	int ret;
+
 	/* The first published sizes are the current ones. */
 	BUILD_BUG_ON(sizeof(struct hmap_ioc_create) != HMAP_IOC_CREATE_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct hmap_ioc_open) != HMAP_IOC_OPEN_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct hmap_ioc_unlink) != HMAP_IOC_UNLINK_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct hmap_ioc_list) != HMAP_IOC_LIST_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct hmap_ioc_info) != HMAP_IOC_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct hmap_ioc_elem) != HMAP_IOC_ELEM_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct hmap_ioc_batch) != HMAP_IOC_BATCH_SIZE_VER0);
@@ -1163,37 +1128,44 @@ static int __init hmap_dev_init(void)
 	BUILD_BUG_ON(sizeof(struct hmap_ioc_count) != HMAP_IOC_COUNT_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct hmap_ioc_clear) != HMAP_IOC_CLEAR_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct hmap_ioc_stats) != HMAP_IOC_STATS_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(struct hmap_ioc_pin) != HMAP_IOC_PIN_SIZE_VER0);
 
-	return misc_register(&hmapdev_misc);
+	ret = sysfs_create_mount_point(fs_kobj, "hmap");
+	if (ret)
+		return ret;
+	ret = register_filesystem(&hmapfs_type);
+	if (ret)
+		goto remove_mount_point;
+	ret = misc_register(&hmapdev_misc);
+	if (ret)
+		goto unregister_fs;
+	return 0;
+
+unregister_fs:
+	unregister_filesystem(&hmapfs_type);
+remove_mount_point:
+	sysfs_remove_mount_point(fs_kobj, "hmap");
+	return ret;
 }
 
 /**
- * hmap_dev_exit() - unregister /dev/hmap and free the named maps.
+ * hmap_dev_exit() - undo hmap_dev_init().
  *
- * Every map descriptor and every open /dev/hmap holds a module reference,
- * so none is open now: the maps left are named ones nobody has open.
+ * Every map descriptor, open /dev/hmap and mounted hmapfs holds a module
+ * reference, so no map exists any more.
  *
  * Context: Module exit.
  */
 static void __exit hmap_dev_exit(void)
 {
-	struct hmapdev_map *map, *tmp;
-
 	misc_deregister(&hmapdev_misc);
-	mutex_lock(&hmapdev_lock);
-	list_for_each_entry_safe(map, tmp, &hmapdev_maps, node) {
-		WARN_ON_ONCE(!map->linked || map->refs != 1);
-		list_del(&map->node);
-		hmap_destroy(map->m);
-		kfree(map);
-	}
-	hmapdev_nr_named = 0;
-	mutex_unlock(&hmapdev_lock);
+	unregister_filesystem(&hmapfs_type);
+	sysfs_remove_mount_point(fs_kobj, "hmap");
 }
 
 module_init(hmap_dev_init);
 module_exit(hmap_dev_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("hmap: /dev/hmap, hash maps for userspace");
+MODULE_DESCRIPTION("hmap: /dev/hmap and hmapfs, hash maps for userspace");
 MODULE_IMPORT_NS(HMAP_NS);

@@ -1,7 +1,7 @@
 #!/bin/sh
-# hmap demo, run inside the test VM by `make demo`: a named map is created,
-# loaded with 200000 keys while we watch it grow, queried, dumped, mostly
-# emptied again while we watch it shrink, and removed.
+# hmap demo, run inside the test VM by `make demo`: a map is created and
+# pinned as a file in hmapfs, loaded with 200000 keys while we watch it grow,
+# queried, dumped, mostly emptied again while we watch it shrink, and removed.
 set -e
 export PATH=/opt/hmap:$PATH
 
@@ -11,8 +11,10 @@ run() {
 	"$@"
 }
 
-say "A named map: 8-byte keys, 8-byte values. It outlives each hmapctl call."
+say "A map pinned as a file: 8-byte keys, 8-byte values. It outlives each hmapctl call."
+echo "hmapctl mounts hmapfs on /sys/fs/hmap if need be; 'demo' is /sys/fs/hmap/demo."
 run hmapctl map create demo key 8 value 8
+run ls -l /sys/fs/hmap
 run hmapctl map list
 
 say "Load 100000 keys (key i, value i) in batches, printing the map's shape."
@@ -53,6 +55,6 @@ echo "they stop (after 100 ms), one halving after another:"
 run sleep 2
 run hmapctl map stats demo
 
-say "Remove the name: the map is freed (no process has it open)."
+say "Remove the file: the map is freed (no process has it open)."
 run hmapctl map unlink demo
 run hmapctl map list

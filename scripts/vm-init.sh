@@ -78,6 +78,8 @@ unload_all() {
 		rmmod "$(basename "$m" .ko)" 2>/dev/null
 	done
 	step "rmmod hmap_kunit" rmmod hmap_kunit
+	# A mounted hmapfs holds hmap_dev (as a mounted bpffs would hold bpf).
+	step "umount /sys/fs/hmap" umount /sys/fs/hmap
 	step "rmmod hmap_dev" rmmod hmap_dev
 	step "rmmod hmap" rmmod hmap
 }
@@ -85,6 +87,8 @@ unload_all() {
 mark "init start mode=$MODE kernel=$(uname -r)"
 step "insmod hmap.ko" insmod /lib/hmap/hmap.ko
 step "insmod hmap_dev.ko" insmod /lib/hmap/hmap_dev.ko
+# hmap_dev.ko makes the mount point, as the kernel does /sys/fs/bpf for bpffs.
+step "mount hmapfs" mount -t hmap none /sys/fs/hmap
 
 case "$MODE" in
 test)

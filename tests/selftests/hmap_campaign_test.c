@@ -8,13 +8,17 @@
  *    to fail (/proc/self/task/<tid>/fail-nth) for n = 1, 2, ... until the
  *    call runs untouched; every result is 0 or ENOMEM and the map equals a
  *    model afterwards (every key looked up, count checked).
+ *    PIN and open(2) of a pinned file have their own checks: afterwards
+ *    the file either exists and opens the same map, or does not exist.
  *  - fuzz: random commands near the real ones with random sizes, flags,
- *    reserved fields, pointers (NULL, unmapped, PROT_NONE, kernel) and
- *    counts, on /dev/hmap and on map descriptors: only errnos of the
- *    header's table, and a control map nobody touched is still exact.
- *  - stress: four processes on one named map, each on its own key range
- *    with a random mix of every command, checking its keys against its own
- *    model.
+ *    reserved fields, pointers (NULL, unmapped, PROT_NONE, kernel), paths
+ *    and counts, on /dev/hmap, on map descriptors from CREATE and from
+ *    open(2) of pinned files (read-write and read-only) and on an hmapfs
+ *    directory: only errnos of the header's table, and a control map
+ *    nobody touched, reached through its pinned file, is still exact.
+ *  - stress: four processes on one pinned map, each opening its file and
+ *    working on its own key range with a random mix of every command,
+ *    checking its keys against its own model.
  *  - memcg: a process in a cgroup with a small memory.max filling a map
  *    gets ENOMEM, is not OOM-killed, and the map keeps what it stored.
  */
@@ -58,14 +62,31 @@ static uint64_t rnd(void)
 	return z ^ (z >> 31);
 }
 
-static int new_map(uint64_t hint, const char *name)
+static int new_map(uint64_t hint)
 {
 	struct hmap_create_opts o = {
 		.key_size = 8, .value_size = 8, .size_hint = hint,
-		.name = name, .mode = name ? 0600 : 0,
 	};
 
 	return hmap_create(&o);
+}
+
+static uint32_t map_id(int fd)
+{
+	struct hmap_ioc_info info;
+
+	return hmap_info(fd, &info) ? 0 : info.id;
+}
+
+/* A path in the hmapfs unique to this process and @tag. */
+static const char *path_of(const char *tag)
+{
+	static char paths[4][128];
+	static unsigned int next;
+	char *p = paths[next++ % 4];
+
+	snprintf(p, 128, HMAPFS_PATH "/t%d-%s", getpid(), tag);
+	return p;
 }
 
 /* ---- a model of a u64 -> u64 map over keys [0, MODEL_KEYS) ---- */
@@ -110,7 +131,12 @@ static int model_check(int fd, const struct model *m, uint64_t nkeys)
 /* The long forms outlast the harness's default 30 s per test. */
 FIXTURE(campaign) {};
 FIXTURE_SETUP(campaign) {}
-FIXTURE_TEARDOWN(campaign) {}
+static void remove_pinned_files(void);
+/* Whatever a test pinned, even if it stopped half-way. */
+FIXTURE_TEARDOWN(campaign)
+{
+	remove_pinned_files();
+}
 
 /* ---- fail-nth ---- */
 
@@ -177,15 +203,21 @@ static bool injected(int nth)
 
 struct fn_state {
 	int fd;
+	int fd2;		/* what op_open opened, or -1 */
 	struct model m;
 	uint64_t nkeys;
 };
 
-/* Each case: set up its state, then run the command that allocates. */
+/*
+ * Each case: set up its state, then run the command that allocates; then,
+ * with nothing armed, check what the model does not cover (a non-zero
+ * return is an anomaly) and clean up.
+ */
 struct fn_case {
 	const char *name;
 	void (*setup)(struct fn_state *st);
 	int (*op)(struct fn_state *st);
+	int (*verify)(struct fn_state *st, int ret);
 	void (*cleanup)(void);
 };
 
@@ -202,21 +234,21 @@ static void fill_model(struct fn_state *st, uint64_t n)
 
 static void setup_empty(struct fn_state *st)
 {
-	st->fd = new_map(0, NULL);
+	st->fd = new_map(0);
 	st->nkeys = 64;
 }
 
 /* 52 keys: B = 3 is full; the 53rd insert grows the map. */
 static void setup_full_b3(struct fn_state *st)
 {
-	st->fd = new_map(0, NULL);
+	st->fd = new_map(0);
 	fill_model(st, 52);
 	st->nkeys = 64;
 }
 
 static void setup_hinted(struct fn_state *st)
 {
-	st->fd = new_map(1000, NULL);
+	st->fd = new_map(1000);
 	fill_model(st, 300);
 	st->nkeys = 400;
 }
@@ -226,7 +258,7 @@ static void setup_shrinkable(struct fn_state *st)
 {
 	uint64_t k;
 
-	st->fd = new_map(0, NULL);
+	st->fd = new_map(0);
 	fill_model(st, 400);
 	for (k = 53; k < 400; k++)
 		if (!hmap_delete(st->fd, &k))
@@ -236,7 +268,7 @@ static void setup_shrinkable(struct fn_state *st)
 
 static int op_create(struct fn_state *st)
 {
-	int fd = new_map(5000, NULL);
+	int fd = new_map(5000);
 
 	(void)st;
 	if (fd < 0)
@@ -245,30 +277,87 @@ static int op_create(struct fn_state *st)
 	return 0;
 }
 
-static const char *fn_name(void)
-{
-	static char name[32];
+/* ---- pin and open(2) of a pinned file ---- */
 
-	snprintf(name, sizeof(name), "fn%d", getpid());
-	return name;
+static const char *fn_path(void)
+{
+	static char path[64];
+
+	snprintf(path, sizeof(path), HMAPFS_PATH "/fn%d", getpid());
+	return path;
 }
 
-static int op_create_named(struct fn_state *st)
+static void cleanup_pinned(void)
 {
+	unlink(fn_path());
+}
+
+/* Does @fd refer to st's map, holding what the model says? */
+static bool same_map(struct fn_state *st, int fd)
+{
+	return map_id(fd) == map_id(st->fd) && map_id(fd) &&
+	       !model_check(fd, &st->m, st->nkeys);
+}
+
+static void setup_pin(struct fn_state *st)
+{
+	cleanup_pinned();
+	setup_hinted(st);
+}
+
+static int op_pin(struct fn_state *st)
+{
+	return hmap_pin(st->fd, fn_path(), 0600);
+}
+
+/* Pinned: the file opens the map. Not: there is no file. */
+static int verify_pin(struct fn_state *st, int ret)
+{
+	struct stat sb;
+	bool ok;
 	int fd;
 
-	(void)st;
-	fd = new_map(100, fn_name());
+	if (ret)
+		return lstat(fn_path(), &sb) == 0 || errno != ENOENT;
+	fd = hmap_open(fn_path(), 0);
 	if (fd < 0)
-		return fd;
+		return 1;
+	ok = same_map(st, fd);
 	close(fd);
-	return hmap_unlink(fn_name());
+	return !ok;
 }
 
-/* An UNLINK that failed with ENOMEM left the name: remove it, unarmed. */
-static void cleanup_named(void)
+/* A pinned map, its creating descriptor kept as st->fd. */
+static void setup_open(struct fn_state *st)
 {
-	hmap_unlink(fn_name());
+	setup_pin(st);
+	st->fd2 = -1;
+	if (st->fd >= 0 && hmap_pin(st->fd, fn_path(), 0600)) {
+		close(st->fd);
+		st->fd = -1;
+	}
+}
+
+static int op_open(struct fn_state *st)
+{
+	st->fd2 = open(fn_path(), O_RDWR | O_CLOEXEC);
+	return st->fd2 < 0 ? -errno : 0;
+}
+
+/* Opened: the same map. Not: the file is still there and opens it. */
+static int verify_open(struct fn_state *st, int ret)
+{
+	bool ok;
+	int fd = st->fd2;
+
+	if (ret)
+		fd = hmap_open(fn_path(), 0);
+	if (fd < 0)
+		return 1;
+	ok = same_map(st, fd);
+	close(fd);
+	st->fd2 = -1;
+	return !ok;
 }
 
 static int op_update_grow(struct fn_state *st)
@@ -346,14 +435,15 @@ static int op_clear(struct fn_state *st)
 }
 
 static const struct fn_case fn_cases[] = {
-	{ "create", setup_empty, op_create, NULL },
-	{ "create named", setup_empty, op_create_named, cleanup_named },
-	{ "update that grows", setup_full_b3, op_update_grow, NULL },
-	{ "delete that shrinks", setup_shrinkable, op_delete_shrink, NULL },
-	{ "batch update", setup_full_b3, op_batch_update, NULL },
-	{ "lookup", setup_hinted, op_lookup, NULL },
-	{ "dump", setup_hinted, op_dump, NULL },
-	{ "clear", setup_hinted, op_clear, NULL },
+	{ "create", setup_empty, op_create, NULL, NULL },
+	{ "pin", setup_pin, op_pin, verify_pin, cleanup_pinned },
+	{ "open", setup_open, op_open, verify_open, cleanup_pinned },
+	{ "update that grows", setup_full_b3, op_update_grow, NULL, NULL },
+	{ "delete that shrinks", setup_shrinkable, op_delete_shrink, NULL, NULL },
+	{ "batch update", setup_full_b3, op_batch_update, NULL, NULL },
+	{ "lookup", setup_hinted, op_lookup, NULL, NULL },
+	{ "dump", setup_hinted, op_dump, NULL, NULL },
+	{ "clear", setup_hinted, op_clear, NULL, NULL },
 };
 
 TEST_F_TIMEOUT(campaign, fail_nth_every_allocation, 300)
@@ -362,7 +452,7 @@ TEST_F_TIMEOUT(campaign, fail_nth_every_allocation, 300)
 	struct fn_state *st;
 	unsigned int c;
 	int nth, n, ret;
-	bool hit;
+	bool hit, wrong;
 
 	nth = fail_nth_fd();
 	if (nth < 0 || fault_setup())
@@ -380,11 +470,13 @@ TEST_F_TIMEOUT(campaign, fail_nth_every_allocation, 300)
 			points++;
 			if (ret == -ENOMEM)
 				enomem++;
-			if ((ret && ret != -ENOMEM) || (!hit && ret) ||
+			wrong = fn_cases[c].verify && fn_cases[c].verify(st, ret);
+			if (wrong || (ret && ret != -ENOMEM) || (!hit && ret) ||
 			    model_check(st->fd, &st->m, st->nkeys)) {
 				bad++;
-				TH_LOG("%s, allocation %d failed: %d%s", fn_cases[c].name,
-				       n, ret, hit ? "" : " (none injected)");
+				TH_LOG("%s, allocation %d failed: %d%s%s", fn_cases[c].name,
+				       n, ret, hit ? "" : " (none injected)",
+				       wrong ? " (its file is wrong)" : "");
 			}
 			close(st->fd);
 			if (fn_cases[c].cleanup)
@@ -408,14 +500,27 @@ static const int allowed_errnos[] = {
 	ENOSPC, EINTR, ESTALE,
 };
 
-static bool errno_allowed(int e)
+/* PIN fails as mknodat(2) would for its path and dirfd, too. */
+static const int pin_path_errnos[] = {
+	ENAMETOOLONG, EBADF, ENOTDIR, ELOOP, EROFS,
+};
+
+static bool in(const int *set, unsigned int n, int e)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(allowed_errnos) / sizeof(allowed_errnos[0]); i++)
-		if (allowed_errnos[i] == e)
+	for (i = 0; i < n; i++)
+		if (set[i] == e)
 			return true;
 	return false;
+}
+
+static bool errno_allowed(unsigned long cmd, int e)
+{
+	if (in(allowed_errnos, sizeof(allowed_errnos) / sizeof(allowed_errnos[0]), e))
+		return true;
+	return cmd == HMAP_IOC_PIN &&
+	       in(pin_path_errnos, sizeof(pin_path_errnos) / sizeof(pin_path_errnos[0]), e);
 }
 
 struct fuzz_ptrs {
@@ -424,6 +529,39 @@ struct fuzz_ptrs {
 	uint8_t *gone;		/* unmapped */
 	uint8_t *edge;		/* last bytes before the PROT_NONE page */
 };
+
+/*
+ * Paths the fuzzer gives PIN now and then, so that some pins succeed:
+ * absolute ones in the hmapfs, and names relative to fuzz_dir (an open
+ * hmapfs directory). All removed at the end.
+ */
+#define FUZZ_PATHS	16
+static char fuzz_abs[FUZZ_PATHS][64];
+static char fuzz_rel[FUZZ_PATHS][32];
+static int fuzz_dir = -1;
+
+static void fuzz_paths_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FUZZ_PATHS; i++) {
+		snprintf(fuzz_abs[i], sizeof(fuzz_abs[i]),
+			 HMAPFS_PATH "/fz%d-%u", getpid(), i);
+		snprintf(fuzz_rel[i], sizeof(fuzz_rel[i]), "fz%d-r%u",
+			 getpid(), i);
+	}
+}
+
+static void fuzz_paths_remove(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FUZZ_PATHS; i++) {
+		unlink(fuzz_abs[i]);
+		if (fuzz_dir >= 0)
+			unlinkat(fuzz_dir, fuzz_rel[i], 0);
+	}
+}
 
 static __u64 fuzz_ptr(const struct fuzz_ptrs *p)
 {
@@ -454,9 +592,6 @@ static __u32 real_size(unsigned long nr)
 {
 	switch (nr) {
 	case HMAP_IOC_NR_CREATE: return HMAP_IOC_CREATE_SIZE_VER0;
-	case HMAP_IOC_NR_OPEN: return HMAP_IOC_OPEN_SIZE_VER0;
-	case HMAP_IOC_NR_UNLINK: return HMAP_IOC_UNLINK_SIZE_VER0;
-	case HMAP_IOC_NR_LIST: return HMAP_IOC_LIST_SIZE_VER0;
 	case HMAP_IOC_NR_INFO: return HMAP_IOC_INFO_SIZE_VER0;
 	case HMAP_IOC_NR_LOOKUP ... HMAP_IOC_NR_LOOKUP_AND_DELETE:
 		return HMAP_IOC_ELEM_SIZE_VER0;
@@ -466,6 +601,7 @@ static __u32 real_size(unsigned long nr)
 	case HMAP_IOC_NR_COUNT: return HMAP_IOC_COUNT_SIZE_VER0;
 	case HMAP_IOC_NR_CLEAR: return HMAP_IOC_CLEAR_SIZE_VER0;
 	case HMAP_IOC_NR_STATS: return HMAP_IOC_STATS_SIZE_VER0;
+	case HMAP_IOC_NR_PIN: return HMAP_IOC_PIN_SIZE_VER0;
 	}
 	return 0;
 }
@@ -478,8 +614,8 @@ static __u32 real_size(unsigned long nr)
 static void fuzz_args(uint8_t *buf, unsigned long cmd,
 		      const struct fuzz_ptrs *p)
 {
-	static const __u32 sizes[] = { 0, 4, 23, 24, 31, 32, 40, 47, 48,
-				       79, 80, 95, 96, 128, 4096, 4097 };
+	static const __u32 sizes[] = { 0, 4, 8, 16, 23, 24, 31, 32, 39, 40,
+				       47, 48, 144, 152, 4096, 4097 };
 	__u32 size = sizes[rnd() % (sizeof(sizes) / sizeof(sizes[0]))];
 	bool real = real_size(_IOC_NR(cmd)) && rnd() % 2;
 	unsigned int off;
@@ -504,10 +640,18 @@ static void fuzz_args(uint8_t *buf, unsigned long cmd,
 
 			memcpy(buf + off, &ptr, 8);
 		}
-	/* Valid names now and then (CREATE, OPEN, UNLINK at offset 40 or 8). */
-	if (rnd() % 8 == 0)
-		snprintf((char *)buf + (rnd() % 2 ? 40 : 8), 32, "fz%u",
-			 (unsigned int)(rnd() % 16));
+	/* Now and then PIN's path, dirfd and mode, valid or nearly. */
+	if (rnd() % 8 == 0) {
+		unsigned int n = rnd() % FUZZ_PATHS;
+		bool rel = rnd() % 2;
+		__u64 path = PTR(rel ? fuzz_rel[n] : fuzz_abs[n]);
+		__s32 dirfd = rel ? fuzz_dir : (rnd() % 4 ? AT_FDCWD : (__s32)rnd());
+		__u32 mode = rnd() % 4 ? 0600 : fuzz_small();
+
+		memcpy(buf + 8, &path, 8);
+		memcpy(buf + 16, &dirfd, 4);
+		memcpy(buf + 20, &mode, 4);
+	}
 }
 
 static unsigned long fuzz_cmd(void)
@@ -523,24 +667,27 @@ static unsigned long fuzz_cmd(void)
 	}
 }
 
-/* Unlink every named map (the fuzzer's valid names), anonymous ones stay. */
-static void unlink_all_named(void)
+/* A new map pinned at @path, and open(2) of its file with @flags. */
+static int pinned_open(const char *path, int flags)
 {
-	struct hmap_ioc_info *infos = NULL;
-	unsigned int n = 0, i;
+	int fd = new_map(0), ret;
 
-	if (hmap_list(&infos, &n))
-		return;
-	for (i = 0; i < n; i++)
-		if (infos[i].name[0])
-			hmap_unlink(infos[i].name);
-	free(infos);
+	if (fd < 0)
+		return fd;
+	ret = hmap_pin(fd, path, 0600);
+	close(fd);
+	if (ret)
+		return ret;
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 TEST_F_TIMEOUT(campaign, fuzz_ioctls, 900)
 {
 	unsigned long calls = soak() ? 1000000 : 100000, i, bad = 0, ok = 0, cmd;
-	int dev, rw, ro, control, fds[3], ret, e;
+	const char *ctl_path = path_of("fzctl"), *ro_path = path_of("fzro");
+	const char *rw_path = path_of("fzrw");
+	int dev, rw, rwfile, ro, control, fds[5], ret, ret2, e;
 	struct fuzz_ptrs p;
 	struct model *m;
 	uint8_t *buf;
@@ -559,65 +706,108 @@ TEST_F_TIMEOUT(campaign, fuzz_ioctls, 900)
 	ASSERT_EQ(0, mprotect(p.none, 65536, PROT_NONE));
 	ASSERT_EQ(0, munmap(p.gone, 65536));
 	memset(p.good, 0x5a, 65536);
+	fuzz_paths_init();
+	fuzz_dir = open(HMAPFS_PATH, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, fuzz_dir);
 
-	control = new_map(0, NULL);
+	/* The control map: filled, pinned, and reached through its file. */
+	control = new_map(0);
 	ASSERT_LE(0, control);
 	for (k = 0; k < 1000; k++) {
 		v = ~k;
 		ASSERT_EQ(0, hmap_update(control, &k, &v, HMAP_UPDATE_ANY));
 		model_put(m, k, v);
 	}
+	ASSERT_EQ(0, hmap_pin(control, ctl_path, 0600));
+	close(control);
+	control = hmap_open(ctl_path, 0);
+	ASSERT_LE(0, control);
+
 	dev = open(HMAP_DEV_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, dev);
-	rw = new_map(0, NULL);
+	/* The fuzzed map, through CREATE's descriptor and through its file. */
+	rw = new_map(0);
 	ASSERT_LE(0, rw);
-	ro = -1;
+	ASSERT_EQ(0, hmap_pin(rw, rw_path, 0600));
+	rwfile = hmap_open(rw_path, 0);
+	ASSERT_LE(0, rwfile);
+	/* Another map, read-only through its file, reopened now and then. */
+	ro = pinned_open(ro_path, O_RDONLY);
+	ASSERT_LE(0, ro);
 	fds[0] = dev;
 	fds[1] = rw;
+	fds[2] = rwfile;
+	fds[4] = fuzz_dir;
 	for (i = 0; i < calls; i++) {
-		/* A read-only descriptor of a named map, renewed now and then. */
-		if (!(i % 10000)) {
-			if (ro >= 0)
-				close(ro);
-			ret = new_map(0, "fzro");
-			if (ret >= 0)
-				close(ret);
-			ro = hmap_open("fzro", 1);
+		if (i && !(i % 10000)) {
+			close(ro);
+			ro = hmap_open(ro_path, 1);
+			if (ro < 0) {
+				bad++;
+				TH_LOG("call %lu: reopening %s: %d", i, ro_path, ro);
+				break;
+			}
 		}
-		fds[2] = ro;
+		fds[3] = ro;
 		cmd = fuzz_cmd();
 		fuzz_args(buf, cmd, &p);
-		ret = ioctl(fds[rnd() % 3], cmd, rnd() % 16 ? buf :
+		ret = ioctl(fds[rnd() % 5], cmd, rnd() % 16 ? buf :
 			    (void *)(unsigned long)fuzz_ptr(&p));
 		e = errno;
 		if (ret >= 0) {
 			ok++;
-			/* CREATE and OPEN return descriptors. */
-			if (ret > 2 && ret != dev && ret != rw && ret != ro &&
-			    ret != control)
+			/* CREATE returns descriptors. */
+			if (ret > 2 && ret != dev && ret != rw && ret != rwfile &&
+			    ret != ro && ret != control && ret != fuzz_dir)
 				close(ret);
-		} else if (!errno_allowed(e)) {
+		} else if (!errno_allowed(cmd, e)) {
 			bad++;
 			if (bad < 10)
-				TH_LOG("call %lu: errno %d not in the table", i, e);
+				TH_LOG("call %lu: cmd %#lx: errno %d not in the table",
+				       i, cmd, e);
 		}
 		/* The fuzzed map must not fill up or stay huge. */
 		if (!(i % 1000))
 			hmap_clear(rw);
 	}
 	ret = model_check(control, m, 2000);
+	/* And a fresh open of its file finds the same. */
+	close(control);
+	control = hmap_open(ctl_path, 1);
+	ret2 = control < 0 ? control : model_check(control, m, 2000);
 	printf("# CAMPAIGN fuzz: %lu calls, %lu succeeded, errnos outside the table: %lu, control map %s\n",
-	       calls, ok, bad, ret ? "WRONG" : "exact");
+	       calls, ok, bad, ret || ret2 ? "WRONG" : "exact");
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(0, ret);
-	close(ro);
+	EXPECT_EQ(0, ret2);
+	if (ro >= 0)
+		close(ro);
+	close(rwfile);
 	close(rw);
 	close(dev);
 	close(control);
-	unlink_all_named();
+	fuzz_paths_remove();
+	EXPECT_EQ(0, unlink(ctl_path));
+	EXPECT_EQ(0, unlink(ro_path));
+	EXPECT_EQ(0, unlink(rw_path));
+	close(fuzz_dir);
+	fuzz_dir = -1;
 	munmap(p.good, 2 * 65536);
 	free(buf);
 	free(m);
+}
+
+/* Every file the campaigns pin (ENOENT for those not made). */
+static void remove_pinned_files(void)
+{
+	static const char *const tags[] = { "fzctl", "fzro", "fzrw", "stress" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		unlink(path_of(tags[i]));
+	unlink(fn_path());
+	if (fuzz_abs[0][0])
+		fuzz_paths_remove();
 }
 
 /* ---- stress ---- */
@@ -626,7 +816,7 @@ TEST_F_TIMEOUT(campaign, fuzz_ioctls, 900)
 #define STRESS_KEYS	1024	/* per process */
 
 /* One process: random commands on its own keys; returns anomalies. */
-static unsigned long stress_worker(const char *name, unsigned int id,
+static unsigned long stress_worker(const char *path, unsigned int id,
 				   unsigned int secs, unsigned long *ops)
 {
 	uint64_t base = (uint64_t)id * STRESS_KEYS, keys[64], vals[64], k, v;
@@ -637,7 +827,7 @@ static unsigned long stress_worker(const char *name, unsigned int id,
 	int fd, ret;
 
 	rng_state = 0x5eed0000 + id;
-	fd = hmap_open(name, 0);
+	fd = hmap_open(path, 0);
 	if (fd < 0 || !m)
 		return 1;
 	while (time(NULL) < end) {
@@ -738,13 +928,13 @@ TEST_F_TIMEOUT(campaign, stress_four_processes, 300)
 {
 	unsigned int secs = soak() ? 60 : 10, i;
 	unsigned long total_ops = 0, total_bad = 0;
+	const char *path = path_of("stress");
 	int fd, pipes[STRESS_PROCS][2];
-	char name[32];
 	pid_t pid[STRESS_PROCS];
 
-	snprintf(name, sizeof(name), "stress%d", getpid());
-	fd = new_map(0, name);
+	fd = new_map(0);
 	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hmap_pin(fd, path, 0600));
 	for (i = 0; i < STRESS_PROCS; i++) {
 		ASSERT_EQ(0, pipe(pipes[i]));
 		pid[i] = fork();
@@ -752,7 +942,7 @@ TEST_F_TIMEOUT(campaign, stress_four_processes, 300)
 		if (!pid[i]) {
 			unsigned long r[2];
 
-			r[1] = stress_worker(name, i, secs, &r[0]);
+			r[1] = stress_worker(path, i, secs, &r[0]);
 			write(pipes[i][1], r, sizeof(r));
 			_exit(0);
 		}
@@ -772,7 +962,7 @@ TEST_F_TIMEOUT(campaign, stress_four_processes, 300)
 	printf("# CAMPAIGN stress: %u processes, %u s, %lu ops checked, anomalies: %lu\n",
 	       STRESS_PROCS, secs, total_ops, total_bad);
 	EXPECT_EQ(0, total_bad);
-	EXPECT_EQ(0, hmap_unlink(name));
+	EXPECT_EQ(0, unlink(path));
 	close(fd);
 }
 

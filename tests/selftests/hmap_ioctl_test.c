@@ -4,7 +4,9 @@
  * sizes, unknown flags, non-zero reserved fields, NULL and PROT_NONE
  * pointers, wrong descriptor kinds and wrong command encodings; each must
  * fail with the errno include/uapi/linux/hmap.h documents. One fixture
- * variant per command, as in the s390 uvdevice selftest.
+ * variant per command, as in the s390 uvdevice selftest. The map commands
+ * also run on descriptors from open(2) of the map's file in the hmapfs at
+ * HMAPFS_PATH, read-write and read-only.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,24 +18,25 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <linux/hmap.h>
-
+#include "hmap.h"
 #include "kselftest_harness.h"
 
-#define DEV		"/dev/hmap"
+#define DEV		HMAP_DEV_PATH
+#define PATH_LEN	128
 #define PTR(p)		((__u64)(unsigned long)(p))
 #define NKEYS		4
 #define ARG_ROOM	8192	/* room for a structure plus a page of tail */
 
 FIXTURE(cmd) {
 	int dev;		/* /dev/hmap */
-	int map;		/* anonymous 8-byte keys, 8-byte values */
-	int rdonly;		/* read-only descriptor of a named map */
-	char name[HMAP_IOC_NAME_LEN];	/* that named map */
-	char victim[HMAP_IOC_NAME_LEN];	/* a named map for UNLINK */
+	int map;		/* 8-byte keys, 8-byte values, pinned at @path */
+	int file;		/* open(2) of @path, O_RDWR: the same map */
+	int rdonly;		/* open(2) of @path, O_RDONLY: the same map */
+	int dir;		/* open(2) of the hmapfs root directory */
+	char path[PATH_LEN];	/* the map's file */
+	char pin_path[PATH_LEN];	/* where PIN makes a file */
 	uint64_t keys[NKEYS];
 	uint64_t values[NKEYS];
-	struct hmap_ioc_info infos[NKEYS];
 	char *fault;		/* a PROT_NONE page */
 	char *edge;		/* a readable page followed by @fault */
 	char arg[ARG_ROOM] __attribute__((aligned(8)));
@@ -81,40 +84,6 @@ static void prep_create(struct _test_data_cmd *self)
 	a->key_size = 4;
 	a->value_size = 4;
 	a->max_entries = 100;
-}
-
-static void prep_open(struct _test_data_cmd *self)
-{
-	struct hmap_ioc_open *a = (void *)self->arg;
-
-	a->size = sizeof(*a);
-	memcpy(a->name, self->name, sizeof(a->name));
-}
-
-static void prep_unlink(struct _test_data_cmd *self)
-{
-	struct hmap_ioc_unlink *a = (void *)self->arg;
-	struct hmap_ioc_create c = {
-		.size = sizeof(c), .key_size = 4, .mode = 0600,
-	};
-	int fd;
-
-	memcpy(c.name, self->victim, sizeof(c.name));
-	fd = xioctl(self->dev, HMAP_IOC_CREATE, &c);
-	if (fd >= 0)
-		close(fd);
-	a->size = sizeof(*a);
-	memcpy(a->name, self->victim, sizeof(a->name));
-}
-
-static void prep_list(struct _test_data_cmd *self)
-{
-	struct hmap_ioc_list *a = (void *)self->arg;
-
-	a->size = sizeof(*a);
-	a->entries = PTR(self->infos);
-	a->entry_size = sizeof(self->infos[0]);
-	a->count = NKEYS;
 }
 
 static void prep_info(struct _test_data_cmd *self)
@@ -173,6 +142,18 @@ static void prep_dump(struct _test_data_cmd *self)
 	/* The dump writes into keys[]/values[]: same set, maybe reordered. */
 }
 
+/* A file for the map at pin_path, which must not exist yet: removed here. */
+static void prep_pin(struct _test_data_cmd *self)
+{
+	struct hmap_ioc_pin *a = (void *)self->arg;
+
+	unlink(self->pin_path);
+	a->size = sizeof(*a);
+	a->path = PTR(self->pin_path);
+	a->dirfd = AT_FDCWD;
+	a->mode = 0600;
+}
+
 /* Commands whose argument is nothing but size and flags (and outputs). */
 static void prep_size_only(struct _test_data_cmd *self)
 {
@@ -181,32 +162,16 @@ static void prep_size_only(struct _test_data_cmd *self)
 
 #define OFF(type, field)	offsetof(struct hmap_ioc_##type, field)
 
+/* shard_bits must be 0 without HMAP_CREATE_F_SHARDED. */
 FIXTURE_VARIANT_ADD(cmd, create) {
 	.cmd = HMAP_IOC_CREATE, .size = HMAP_IOC_CREATE_SIZE_VER0,
-	.on_dev = true, .zero_off = { OFF(create, __reserved) },
+	.on_dev = true, .zero_off = { OFF(create, shard_bits) },
 	.prep = prep_create,
-};
-
-FIXTURE_VARIANT_ADD(cmd, open) {
-	.cmd = HMAP_IOC_OPEN, .size = HMAP_IOC_OPEN_SIZE_VER0,
-	.on_dev = true, .zero_off = { OFF(open, __reserved) },
-	.prep = prep_open,
-};
-
-FIXTURE_VARIANT_ADD(cmd, unlink) {
-	.cmd = HMAP_IOC_UNLINK, .size = HMAP_IOC_UNLINK_SIZE_VER0,
-	.on_dev = true, .prep = prep_unlink,
-};
-
-FIXTURE_VARIANT_ADD(cmd, list) {
-	.cmd = HMAP_IOC_LIST, .size = HMAP_IOC_LIST_SIZE_VER0,
-	.on_dev = true, .zero_off = { OFF(list, __reserved) },
-	.ptr_off = { OFF(list, entries) }, .prep = prep_list,
 };
 
 FIXTURE_VARIANT_ADD(cmd, info) {
 	.cmd = HMAP_IOC_INFO, .size = HMAP_IOC_INFO_SIZE_VER0,
-	.zero_off = { OFF(info, __reserved) }, .prep = prep_info,
+	.prep = prep_info,
 };
 
 FIXTURE_VARIANT_ADD(cmd, lookup) {
@@ -274,17 +239,23 @@ FIXTURE_VARIANT_ADD(cmd, stats) {
 	.zero_off = { OFF(stats, __reserved) }, .prep = prep_size_only,
 };
 
+/* No reserved field: mode is checked in hmap_fs_test. */
+FIXTURE_VARIANT_ADD(cmd, pin) {
+	.cmd = HMAP_IOC_PIN, .size = HMAP_IOC_PIN_SIZE_VER0, .write = true,
+	.ptr_off = { OFF(pin, path) }, .prep = prep_pin,
+};
+
 FIXTURE_SETUP(cmd)
 {
 	struct hmap_ioc_create c = {
 		.size = sizeof(c), .key_size = 8, .value_size = 8,
 		.max_entries = 1000,
 	};
-	struct hmap_ioc_open o = {
-		.size = sizeof(o), .flags = HMAP_OPEN_F_RDONLY,
+	struct hmap_ioc_pin pin = {
+		.size = sizeof(pin), .dirfd = AT_FDCWD, .mode = 0600,
 	};
 	long page = sysconf(_SC_PAGESIZE);
-	int i, fd;
+	int i;
 
 	self->dev = open(DEV, O_RDWR | O_CLOEXEC);
 	if (self->dev < 0)
@@ -293,19 +264,22 @@ FIXTURE_SETUP(cmd)
 		self->keys[i] = 1000 + i;
 		self->values[i] = 7 * i;
 	}
+	self->file = self->rdonly = self->dir = -1;
 	self->map = xioctl(self->dev, HMAP_IOC_CREATE, &c);
 	ASSERT_LE(0, self->map);
 
-	snprintf(self->name, sizeof(self->name), "ioct-%d", getpid());
-	snprintf(self->victim, sizeof(self->victim), "ioct-v%d", getpid());
-	memcpy(c.name, self->name, sizeof(c.name));
-	c.mode = 0600;
-	fd = xioctl(self->dev, HMAP_IOC_CREATE, &c);
-	ASSERT_LE(0, fd);
-	close(fd);
-	memcpy(o.name, self->name, sizeof(o.name));
-	self->rdonly = xioctl(self->dev, HMAP_IOC_OPEN, &o);
+	snprintf(self->path, sizeof(self->path), HMAPFS_PATH "/ioct-%d",
+		 getpid());
+	snprintf(self->pin_path, sizeof(self->pin_path),
+		 HMAPFS_PATH "/ioct-%d-pin", getpid());
+	pin.path = PTR(self->path);
+	ASSERT_EQ(0, xioctl(self->map, HMAP_IOC_PIN, &pin));
+	self->file = open(self->path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->file);
+	self->rdonly = open(self->path, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, self->rdonly);
+	self->dir = open(HMAPFS_PATH, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, self->dir);
 
 	self->edge = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -320,14 +294,12 @@ FIXTURE_SETUP(cmd)
 
 FIXTURE_TEARDOWN(cmd)
 {
-	struct hmap_ioc_unlink u = { .size = sizeof(u) };
-
 	if (self->dev < 0)
 		return;
-	memcpy(u.name, self->name, sizeof(u.name));
-	ioctl(self->dev, HMAP_IOC_UNLINK, &u);
-	memcpy(u.name, self->victim, sizeof(u.name));
-	ioctl(self->dev, HMAP_IOC_UNLINK, &u);
+	if (self->path[0])
+		unlink(self->path);
+	if (self->pin_path[0])
+		unlink(self->pin_path);
 }
 
 static int target_fd(struct _test_data_cmd *self,
@@ -341,8 +313,7 @@ static int run(int fd, const struct _fixture_variant_cmd *variant, void *arg)
 {
 	int ret = xioctl(fd, variant->cmd, arg);
 
-	if (ret > 0 && (variant->cmd == HMAP_IOC_CREATE ||
-			variant->cmd == HMAP_IOC_OPEN)) {
+	if (ret > 0 && variant->cmd == HMAP_IOC_CREATE) {
 		close(ret);
 		ret = 0;
 	}
@@ -466,10 +437,17 @@ TEST_F(cmd, bad_buffer_pointer_is_efault)
 
 TEST_F(cmd, wrong_descriptor_is_enotty)
 {
-	int other = variant->on_dev ? self->map : self->dev;
 	int null, pipefd[2];
 
-	EXPECT_EQ(-ENOTTY, run(other, variant, self->arg));
+	if (variant->on_dev) {
+		EXPECT_EQ(-ENOTTY, run(self->map, variant, self->arg));
+		EXPECT_EQ(-ENOTTY, run(self->file, variant, self->arg));
+		EXPECT_EQ(-ENOTTY, run(self->rdonly, variant, self->arg));
+	} else {
+		EXPECT_EQ(-ENOTTY, run(self->dev, variant, self->arg));
+	}
+	/* A directory of the hmapfs is no map. */
+	EXPECT_EQ(-ENOTTY, run(self->dir, variant, self->arg));
 	null = open("/dev/null", O_RDWR);
 	ASSERT_LE(0, null);
 	EXPECT_EQ(-ENOTTY, run(null, variant, self->arg));
@@ -497,18 +475,58 @@ TEST_F(cmd, wrong_encoding_is_enotty)
 		EXPECT_EQ(-ENOTTY, xioctl(fd, cmds[i], self->arg));
 }
 
+/* open(2) of the map's file, O_RDWR: a descriptor like CREATE's. */
+TEST_F(cmd, opened_file_descriptor)
+{
+	if (variant->on_dev)
+		SKIP(return, "a /dev/hmap command");
+	EXPECT_EQ(0, run(self->file, variant, self->arg));
+}
+
+/* O_RDONLY: the same map, whose keys prep put back; writes are refused. */
 TEST_F(cmd, read_only_descriptor)
 {
 	if (variant->on_dev)
 		SKIP(return, "a /dev/hmap command");
-	/* The read-only map is empty: reads may miss, writes are refused. */
 	if (variant->write) {
 		EXPECT_EQ(-EPERM, run(self->rdonly, variant, self->arg));
 	} else {
-		int ret = run(self->rdonly, variant, self->arg);
-
-		EXPECT_TRUE(ret == 0 || ret == -ENOENT);
+		EXPECT_EQ(0, run(self->rdonly, variant, self->arg));
 	}
+}
+
+/*
+ * Numbers of retired commands (OPEN 0x01, UNLINK 0x02, LIST 0x03) and
+ * those next to the table are unknown, on either kind of descriptor.
+ */
+TEST(retired_and_unknown_numbers_are_enotty)
+{
+	static const unsigned int dev_nrs[] = { 0x01, 0x02, 0x03, 0x3f, 0x40 };
+	static const unsigned int map_nrs[] = { 0x00, 0x01, 0x02, 0x03, 0x4d };
+	struct hmap_ioc_create c = {
+		.size = sizeof(c), .key_size = 8, .value_size = 8,
+	};
+	char arg[128] __attribute__((aligned(8)));
+	unsigned int i;
+	int dev, map;
+
+	dev = open(DEV, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		SKIP(return, DEV ": %s (hmap_dev.ko not loaded?)", strerror(errno));
+	map = xioctl(dev, HMAP_IOC_CREATE, &c);
+	ASSERT_LE(0, map);
+	for (i = 0; i < sizeof(dev_nrs) / sizeof(dev_nrs[0]); i++) {
+		memset(arg, 0, sizeof(arg));
+		*(uint32_t *)arg = 48;
+		EXPECT_EQ(-ENOTTY, xioctl(dev, _IO(HMAP_IOC_TYPE, dev_nrs[i]), arg));
+	}
+	for (i = 0; i < sizeof(map_nrs) / sizeof(map_nrs[0]); i++) {
+		memset(arg, 0, sizeof(arg));
+		*(uint32_t *)arg = 48;
+		EXPECT_EQ(-ENOTTY, xioctl(map, _IO(HMAP_IOC_TYPE, map_nrs[i]), arg));
+	}
+	close(map);
+	close(dev);
 }
 
 TEST_HARNESS_MAIN

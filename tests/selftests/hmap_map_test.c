@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hmap_map_test: what the map commands do, through libhmap: update modes,
- * limits, a full map, batches, lifetime of anonymous and named maps,
- * permissions for other users, and dumps that return each key exactly once
- * while another process makes the map grow.
+ * limits, a full map, batches, lifetime of anonymous and pinned maps,
+ * permissions of pinned files for other users, and dumps that return each
+ * key exactly once while another process makes the map grow.
+ *
+ * Pinned files go to HMAPFS_PATH (the test VM mounts an hmapfs there), at
+ * paths unique to the test's process, removed in the teardown.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,6 +22,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,24 +31,24 @@
 #include "kselftest_harness.h"
 
 #define PTR(p)	((__u64)(unsigned long)(p))
+#define PATH_LEN	300	/* room for a NAME_MAX name under HMAPFS_PATH */
+#define MAX_PATHS	16
 
-/* A map name unique to this process and @tag. */
-static const char *uname_of(const char *tag)
+/* A path in the hmapfs unique to this process and @tag. */
+static const char *path_of(const char *tag)
 {
-	static char names[8][HMAP_IOC_NAME_LEN];
+	static char paths[8][PATH_LEN];
 	static unsigned int next;
-	char *n = names[next++ % 8];
+	char *p = paths[next++ % 8];
 
-	snprintf(n, HMAP_IOC_NAME_LEN, "t%d-%s", getpid(), tag);
-	return n;
+	snprintf(p, PATH_LEN, HMAPFS_PATH "/t%d-%s", getpid(), tag);
+	return p;
 }
 
-static int new_map(uint32_t ks, uint32_t vs, uint64_t max, const char *name,
-		   uint32_t mode)
+static int new_map(uint32_t ks, uint32_t vs, uint64_t max)
 {
 	struct hmap_create_opts o = {
 		.key_size = ks, .value_size = vs, .max_entries = max,
-		.name = name, .mode = mode,
 	};
 
 	return hmap_create(&o);
@@ -99,25 +105,6 @@ static int drain(int fd, uint64_t lo, uint64_t hi, uint32_t batch)
 	return 0;
 }
 
-static bool map_listed(uint32_t id, uint32_t *info_flags)
-{
-	struct hmap_ioc_info *infos;
-	unsigned int n, i;
-	bool found = false;
-
-	if (hmap_list(&infos, &n))
-		return false;
-	for (i = 0; i < n; i++) {
-		if (infos[i].id == id) {
-			found = true;
-			if (info_flags)
-				*info_flags = infos[i].info_flags;
-		}
-	}
-	free(infos);
-	return found;
-}
-
 static uint32_t map_id(int fd)
 {
 	struct hmap_ioc_info info;
@@ -125,8 +112,120 @@ static uint32_t map_id(int fd)
 	return hmap_info(fd, &info) ? 0 : info.id;
 }
 
+static bool write_knob(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+/*
+ * A memory cgroup of this process's own, to see a map's memory charged and
+ * uncharged: with no list of maps, that is how a test sees a map freed.
+ * The map stays charged to the cgroup it was made in after the process
+ * has gone back home.
+ */
+#define CG	"/sys/fs/cgroup"
+
+struct memcg {
+	char dir[PATH_LEN];	/* empty: none made */
+	char home[PATH_LEN];	/* cgroup.procs of where the process came from */
+};
+
+static bool memcg_enter(struct memcg *cg, const char *tag)
+{
+	char line[PATH_LEN], procs[PATH_LEN + 16];
+	FILE *f;
+
+	mkdir(CG, 0755);
+	if (access(CG "/cgroup.controllers", F_OK))
+		mount("cgroup2", CG, "cgroup2", 0, NULL);
+	if (!write_knob(CG "/cgroup.subtree_control", "+memory"))
+		return false;
+	snprintf(cg->home, sizeof(cg->home), CG "/cgroup.procs");
+	f = fopen("/proc/self/cgroup", "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = 0;
+			if (!strncmp(line, "0::/", 4) && line[4])
+				snprintf(cg->home, sizeof(cg->home),
+					 CG "%.80s/cgroup.procs", line + 3);
+		}
+		fclose(f);
+	}
+	snprintf(cg->dir, sizeof(cg->dir), CG "/hmap-%s-%d", tag, getpid());
+	if (mkdir(cg->dir, 0755) && errno != EEXIST) {
+		cg->dir[0] = 0;
+		return false;
+	}
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg->dir);
+	return write_knob(procs, "0");
+}
+
+/* Back home: what the process allocates from now on is not charged here. */
+static void memcg_leave(struct memcg *cg)
+{
+	if (cg->dir[0])
+		write_knob(cg->home, "0");
+}
+
+static long long memcg_current(const struct memcg *cg)
+{
+	char path[PATH_LEN + 16];
+	long long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/memory.current", cg->dir);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%lld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/*
+ * memory.current once it is at most @limit, or after 20 s. Bucket arrays
+ * are freed after an RCU grace period, by kvfree_rcu() batches that may
+ * wait seconds.
+ */
+static long long memcg_wait_below(const struct memcg *cg, long long limit)
+{
+	long long cur = -1;
+	int i;
+
+	for (i = 0; i < 400; i++) {
+		cur = memcg_current(cg);
+		if (cur < 0 || cur <= limit)
+			break;
+		usleep(50 * 1000);
+	}
+	return cur;
+}
+
+static void memcg_remove(struct memcg *cg)
+{
+	if (!cg->dir[0])
+		return;
+	memcg_leave(cg);
+	rmdir(cg->dir);
+	cg->dir[0] = 0;
+}
+
+/* Keys a map gets to be big (several MiB) next to memcg's per-CPU slack. */
+#define BIG_KEYS	150000
+
 FIXTURE(maps) {
 	int dev;
+	char paths[MAX_PATHS][PATH_LEN];	/* removed in the teardown */
+	unsigned int npaths;
+	struct memcg cg;
 };
 
 FIXTURE_SETUP(maps)
@@ -138,8 +237,39 @@ FIXTURE_SETUP(maps)
 
 FIXTURE_TEARDOWN(maps)
 {
+	unsigned int i;
+
+	/* Last made first: files before their directories. */
+	for (i = self->npaths; i-- > 0;)
+		if (unlink(self->paths[i]) && errno == EISDIR)
+			rmdir(self->paths[i]);
+	memcg_remove(&self->cg);
 	if (self->dev >= 0)
 		close(self->dev);
+}
+
+/* @path, to be removed in the teardown. */
+static const char *track(FIXTURE_DATA(maps) *self, const char *path)
+{
+	if (self->npaths < MAX_PATHS)
+		snprintf(self->paths[self->npaths++], PATH_LEN, "%s", path);
+	return path;
+}
+
+/* A new map pinned at path_of(@tag) (tracked) with @mode: its fd or -errno. */
+static int new_pinned(FIXTURE_DATA(maps) *self, uint32_t ks, uint32_t vs,
+		      uint64_t max, const char *tag, uint32_t mode)
+{
+	int fd = new_map(ks, vs, max), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = hmap_pin(fd, track(self, path_of(tag)), mode);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
 }
 
 /* ---- creation ---- */
@@ -155,22 +285,18 @@ TEST_F(maps, create_limits)
 		ASSERT_EQ(1, fscanf(f, "%llu", &limit));
 		fclose(f);
 	}
-	EXPECT_EQ(-EINVAL, new_map(0, 8, 0, NULL, 0));
-	EXPECT_EQ(-E2BIG, new_map(HMAP_KEY_SIZE_MAX + 1, 8, 0, NULL, 0));
-	EXPECT_EQ(-E2BIG, new_map(8, HMAP_VALUE_SIZE_MAX + 1, 0, NULL, 0));
-	EXPECT_EQ(-E2BIG, new_map(8, 8, limit + 1, NULL, 0));
-	EXPECT_EQ(-E2BIG, new_map(8, 8, UINT64_MAX, NULL, 0));
-	/* A mode makes sense only with a name; and only permission bits. */
-	EXPECT_EQ(-EINVAL, new_map(8, 8, 0, NULL, 0600));
-	EXPECT_EQ(-EINVAL, new_map(8, 8, 0, uname_of("m"), 01600));
+	EXPECT_EQ(-EINVAL, new_map(0, 8, 0));
+	EXPECT_EQ(-E2BIG, new_map(HMAP_KEY_SIZE_MAX + 1, 8, 0));
+	EXPECT_EQ(-E2BIG, new_map(8, HMAP_VALUE_SIZE_MAX + 1, 0));
+	EXPECT_EQ(-E2BIG, new_map(8, 8, limit + 1));
+	EXPECT_EQ(-E2BIG, new_map(8, 8, UINT64_MAX));
 
-	fd = new_map(HMAP_KEY_SIZE_MAX, HMAP_VALUE_SIZE_MAX, limit,
-		     NULL, 0);
+	fd = new_map(HMAP_KEY_SIZE_MAX, HMAP_VALUE_SIZE_MAX, limit);
 	ASSERT_LE(0, fd);
 	close(fd);
 
 	/* max_entries 0 stands for the default cap. */
-	fd = new_map(8, 8, 0, NULL, 0);
+	fd = new_map(8, 8, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, hmap_info(fd, &info));
 	EXPECT_EQ(limit < HMAP_IOC_DEFAULT_MAX_ENTRIES ?
@@ -204,64 +330,110 @@ TEST_F(maps, create_shards)
 	close(fd);
 }
 
-TEST_F(maps, create_names)
+/*
+ * A pinned map's name is a file name: what the old name table refused (a
+ * space, UTF-8, a newline) is fine, up to NAME_MAX bytes; '/' separates
+ * directories; a name is taken until its file is removed. A path that runs
+ * into unreadable memory before its NUL faults.
+ */
+TEST_F(maps, pin_names_are_file_names)
 {
-	static const char *const bad[] = { "a/b", "a b", "caf\xc3\xa9", "x\n" };
-	struct hmap_ioc_create c = {
-		.size = sizeof(c), .key_size = 4, .mode = 0600,
+	static const char *const odd[] = {
+		"a b", "caf\xc3\xa9", "x\n", "good.name_-0", ".dot",
 	};
-	const char *good = uname_of("good.name_-0");
+	struct hmap_ioc_pin pin = { .size = sizeof(pin), .dirfd = AT_FDCWD };
+	long page = sysconf(_SC_PAGESIZE);
+	char name[NAME_MAX + 2], path[PATH_LEN];
+	const char *p;
+	struct stat st;
 	unsigned int i;
-	int fd;
+	size_t len;
+	char *mem;
+	int fd, fd2;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		memset(c.name, 0, sizeof(c.name));
-		strcpy(c.name, bad[i]);
-		EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_CREATE, &c));
+	fd = new_map(4, 4, 0);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		p = track(self, path_of(odd[i]));
+		EXPECT_EQ(0, hmap_pin(fd, p, 0600));
+		fd2 = hmap_open(p, 1);
+		EXPECT_LE(0, fd2);
+		EXPECT_EQ(map_id(fd), map_id(fd2));
+		close(fd2);
 	}
-	/* Not NUL-terminated; garbage after the NUL. */
-	memset(c.name, 'a', sizeof(c.name));
-	EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_CREATE, &c));
-	memset(c.name, 0, sizeof(c.name));
-	strcpy(c.name, "ab");
-	c.name[5] = 'x';
-	EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_CREATE, &c));
 
-	/* 31 characters is the longest name. */
-	memset(c.name, 0, sizeof(c.name));
-	memset(c.name, 'x', HMAP_IOC_NAME_LEN - 1);
-	memcpy(c.name, uname_of("l"), strlen(uname_of("l")));
-	fd = xioctl(self->dev, HMAP_IOC_CREATE, &c);
-	ASSERT_LE(0, fd);
-	close(fd);
-	EXPECT_EQ(0, hmap_unlink(c.name));
+	/* NAME_MAX bytes is the longest name. */
+	len = snprintf(name, sizeof(name), "t%d-", getpid());
+	memset(name + len, 'l', sizeof(name) - len);
+	name[NAME_MAX] = 0;
+	snprintf(path, sizeof(path), HMAPFS_PATH "/%s", name);
+	EXPECT_EQ(0, hmap_pin(fd, track(self, path), 0600));
+	EXPECT_EQ(0, stat(path, &st));
+	name[NAME_MAX] = 'l';
+	name[NAME_MAX + 1] = 0;
+	snprintf(path, sizeof(path), HMAPFS_PATH "/%s", name);
+	EXPECT_EQ(-ENAMETOOLONG, hmap_pin(fd, path, 0600));
 
-	fd = new_map(4, 4, 0, good, 0600);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EEXIST, new_map(4, 4, 0, good, 0600));
+	/* Directories: a missing one, a file taken for one, no name at all. */
+	EXPECT_EQ(-ENOENT, hmap_pin(fd, path_of("nodir/b"), 0600));
+	snprintf(path, sizeof(path), "%s/x", path_of("good.name_-0"));
+	EXPECT_EQ(-ENOTDIR, hmap_pin(fd, path, 0600));
+	EXPECT_EQ(-ENOENT, hmap_pin(fd, "", 0600));
+
+	/* No NUL before a PROT_NONE page: EFAULT, and no file. */
+	mem = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, mprotect(mem + page, page, PROT_NONE));
+	p = path_of("unterminated");
+	memcpy(mem + page - strlen(p), p, strlen(p));
+	pin.path = PTR(mem + page - strlen(p));
+	EXPECT_EQ(-EFAULT, xioctl(fd, HMAP_IOC_PIN, &pin));
+	EXPECT_EQ(-1, lstat(track(self, p), &st));
+	EXPECT_EQ(ENOENT, errno);
+	munmap(mem, 2 * page);
+
+	/* Taken until removed; then free again. */
+	p = path_of("good.name_-0");
+	fd2 = new_map(8, 8, 0);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(-EEXIST, hmap_pin(fd2, p, 0600));
+	EXPECT_EQ(-EEXIST, hmap_pin(fd, p, 0644));
+	EXPECT_EQ(0, unlink(p));
+	EXPECT_EQ(-1, unlink(p));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-ENOENT, hmap_open(p, 0));
+	EXPECT_EQ(0, hmap_pin(fd2, p, 0600));
 	close(fd);
-	EXPECT_EQ(-EEXIST, new_map(8, 8, 0, good, 0644));
-	EXPECT_EQ(0, hmap_unlink(good));
-	EXPECT_EQ(-ENOENT, hmap_unlink(good));
-	EXPECT_EQ(-ENOENT, hmap_open(good, 0));
+	fd = hmap_open(p, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(map_id(fd2), map_id(fd));
+	close(fd2);
+	close(fd);
 }
 
 TEST_F(maps, descriptors_are_cloexec)
 {
-	const char *name = uname_of("cloexec");
+	const char *path = path_of("cloexec");
 	int fd, fd2;
 
-	fd = new_map(4, 4, 0, name, 0600);
+	fd = new_pinned(self, 4, 4, 0, "cloexec", 0600);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
-	fd2 = hmap_open(name, 1);
+	EXPECT_EQ(O_RDWR, fcntl(fd, F_GETFL) & O_ACCMODE);
+	fd2 = hmap_open(path, 1);
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ(FD_CLOEXEC, fcntl(fd2, F_GETFD) & FD_CLOEXEC);
 	EXPECT_EQ(O_RDONLY, fcntl(fd2, F_GETFL) & O_ACCMODE);
-	EXPECT_EQ(O_RDWR, fcntl(fd, F_GETFL) & O_ACCMODE);
-	close(fd);
 	close(fd2);
-	EXPECT_EQ(0, hmap_unlink(name));
+	/* open(2) of the file decides, as for any file. */
+	fd2 = open(path, O_RDWR);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(0, fcntl(fd2, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(O_RDWR, fcntl(fd2, F_GETFL) & O_ACCMODE);
+	close(fd2);
+	close(fd);
+	EXPECT_EQ(0, unlink(path));
 }
 
 /* ---- elements ---- */
@@ -269,7 +441,7 @@ TEST_F(maps, descriptors_are_cloexec)
 TEST_F(maps, update_modes)
 {
 	uint64_t k = 5, v = 50, out = 0;
-	int fd = new_map(8, 8, 0, NULL, 0);
+	int fd = new_map(8, 8, 0);
 
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-ENOENT, hmap_lookup(fd, &k, &out));
@@ -295,7 +467,7 @@ TEST_F(maps, lookup_and_delete)
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t k = 9, v = 90, out = 0;
 	void *none;
-	int fd = new_map(8, 8, 0, NULL, 0);
+	int fd = new_map(8, 8, 0);
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_ANY));
@@ -321,14 +493,14 @@ TEST_F(maps, sets_and_big_entries)
 	int fd;
 
 	/* value_size 0: a set; value pointers are not used. */
-	fd = new_map(4, 0, 0, NULL, 0);
+	fd = new_map(4, 0, 0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, hmap_update(fd, "abc", NULL, HMAP_UPDATE_NOEXIST));
 	EXPECT_EQ(0, hmap_lookup(fd, "abc", NULL));
 	EXPECT_EQ(-ENOENT, hmap_lookup(fd, "abd", NULL));
 	close(fd);
 
-	fd = new_map(sizeof(key), sizeof(value), 0, NULL, 0);
+	fd = new_map(sizeof(key), sizeof(value), 0);
 	ASSERT_LE(0, fd);
 	memset(key, 0xab, sizeof(key));
 	memset(value, 0xcd, sizeof(value));
@@ -353,36 +525,47 @@ TEST_F(maps, sets_and_big_entries)
 
 TEST_F(maps, info_and_zeroed_output)
 {
-	const char *name = uname_of("info");
+	const char *path = path_of("info");
 	struct hmap_ioc_info info;
 	uint64_t k = 1, v = 2;
-	int fd;
+	uint32_t id;
+	int fd, ro;
 
-	fd = new_map(8, 8, 77, name, 0640);
+	fd = new_pinned(self, 8, 8, 77, "info", 0640);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_ANY));
 	memset(&info, 0xff, sizeof(info));
 	info.size = sizeof(info);
 	info.flags = 0;
-	info.__reserved = 0;
 	ASSERT_EQ(0, ioctl(fd, HMAP_IOC_INFO, &info));
 	EXPECT_EQ(sizeof(info), info.size);
+	EXPECT_NE(0, info.id);
+	EXPECT_NE(0xffffffff, info.id);
 	EXPECT_EQ(8, info.key_size);
 	EXPECT_EQ(8, info.value_size);
 	EXPECT_EQ(77, info.max_entries);
 	EXPECT_EQ(1, info.count);
-	EXPECT_EQ(0640, info.mode);
-	EXPECT_EQ(getuid(), info.uid);
-	EXPECT_EQ(getgid(), info.gid);
-	EXPECT_EQ(HMAP_INFO_LINKED, info.info_flags);
+	EXPECT_EQ(0, info.info_flags);
 	EXPECT_EQ(0, info.map_flags);
 	EXPECT_EQ(0, info.shard_bits);
-	EXPECT_EQ(0, info.__reserved);
-	EXPECT_STREQ(name, info.name);
-	/* The name is NUL-padded: nothing of the 0xff filler survives. */
-	EXPECT_EQ(NULL, memchr(info.name, 0xff, sizeof(info.name)));
+	id = info.id;
+
+	/* The same map through its file, read-only. */
+	ro = hmap_open(path, 1);
+	ASSERT_LE(0, ro);
+	memset(&info, 0xff, sizeof(info));
+	info.size = sizeof(info);
+	info.flags = 0;
+	ASSERT_EQ(0, ioctl(ro, HMAP_IOC_INFO, &info));
+	EXPECT_EQ(id, info.id);
+	EXPECT_EQ(77, info.max_entries);
+	EXPECT_EQ(1, info.count);
+	EXPECT_EQ(HMAP_INFO_RDONLY, info.info_flags);
+	EXPECT_EQ(0, info.map_flags);
+	EXPECT_EQ(0, info.shard_bits);
+	close(ro);
 	close(fd);
-	EXPECT_EQ(0, hmap_unlink(name));
+	EXPECT_EQ(0, unlink(path));
 }
 
 TEST_F(maps, count_clear_stats)
@@ -390,7 +573,7 @@ TEST_F(maps, count_clear_stats)
 	struct hmap_ioc_stats st;
 	uint64_t count, sum = 0;
 	unsigned int i;
-	int fd = new_map(8, 8, 0, NULL, 0);
+	int fd = new_map(8, 8, 0);
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, hmap_stats(fd, &st));
@@ -426,38 +609,6 @@ TEST_F(maps, count_clear_stats)
 	close(fd);
 }
 
-TEST_F(maps, list_entry_sizes)
-{
-	struct hmap_ioc_list l = { .size = sizeof(l) };
-	uint8_t big[2][128];
-	struct hmap_ioc_info *in = (void *)big[0];
-	unsigned int i;
-	int fd = new_map(8, 8, 0, NULL, 0);
-
-	ASSERT_LE(0, fd);
-	/* count 0: just the total. */
-	l.entry_size = sizeof(struct hmap_ioc_info);
-	ASSERT_EQ(0, ioctl(self->dev, HMAP_IOC_LIST, &l));
-	EXPECT_LE(1, l.total);
-	EXPECT_EQ(0, l.count);
-
-	l.entry_size = HMAP_IOC_INFO_SIZE_VER0 - 8;
-	l.count = 1;
-	l.entries = PTR(big);
-	EXPECT_EQ(-EINVAL, xioctl(self->dev, HMAP_IOC_LIST, &l));
-
-	/* A larger entry than the kernel knows: the rest is zeroed. */
-	memset(big, 0xff, sizeof(big));
-	l.entry_size = sizeof(big[0]);
-	l.count = 2;
-	ASSERT_EQ(0, ioctl(self->dev, HMAP_IOC_LIST, &l));
-	EXPECT_LE(1, l.count);
-	EXPECT_EQ(sizeof(struct hmap_ioc_info), in->size);
-	for (i = sizeof(struct hmap_ioc_info); i < sizeof(big[0]); i++)
-		EXPECT_EQ(0, big[0][i]);
-	close(fd);
-}
-
 TEST_F(maps, batches_report_progress)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -465,7 +616,7 @@ TEST_F(maps, batches_report_progress)
 	uint64_t *edge;
 	uint32_t n;
 	char *mem;
-	int fd = new_map(8, 8, 0, NULL, 0);
+	int fd = new_map(8, 8, 0);
 
 	ASSERT_LE(0, fd);
 	/* A duplicate key at index 3 stops a noexist batch there. */
@@ -495,18 +646,6 @@ TEST_F(maps, batches_report_progress)
 	EXPECT_EQ(1, n);	/* 3 deleted, 2 was gone */
 	munmap(mem, 2 * page);
 	close(fd);
-}
-
-static bool write_knob(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok;
 }
 
 /*
@@ -565,7 +704,7 @@ TEST_F(maps, batch_enomem_reports_elements_done)
 			.values = PTR(values), .count = 64,
 		};
 
-		fd = new_map(8, 8, 0, NULL, 0);
+		fd = new_map(8, 8, 0);
 		ASSERT_LE(0, fd);
 		ASSERT_LE(0, fail_nth_set(nth, n));
 		ret = xioctl(fd, HMAP_IOC_BATCH_UPDATE, &b);
@@ -592,7 +731,7 @@ TEST_F(maps, full_map)
 {
 	uint64_t k, v = 1, keys[4] = { 100, 101, 102, 103 }, vals[4] = { 0 };
 	uint32_t n;
-	int fd = new_map(8, 8, 16, NULL, 0);
+	int fd = new_map(8, 8, 16);
 
 	ASSERT_LE(0, fd);
 	for (k = 0; k < 16; k++)
@@ -625,62 +764,88 @@ TEST_F(maps, full_map)
 
 /* ---- lifetime ---- */
 
-TEST_F(maps, anonymous_map_freed_on_last_close)
+/*
+ * The map is freed with its last descriptor: its memory, charged to the
+ * cgroup it was made in, is uncharged (there is no list of maps to look
+ * in any more).
+ */
+TEST_F_TIMEOUT(maps, anonymous_map_freed_on_last_close, 90)
 {
-	int fd = new_map(8, 8, 0, NULL, 0), fd2;
-	uint32_t id;
+	struct hmap_ioc_stats st;
+	long long base, full, left;
+	uint64_t count;
+	int fd, fd2;
 
+	if (!memcg_enter(&self->cg, "anon"))
+		SKIP(return, "no memory controller (CONFIG_MEMCG)");
+	base = memcg_current(&self->cg);
+	ASSERT_LE(0, base);
+	fd = new_map(8, 8, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fill(fd, 0, BIG_KEYS, 1024));
+	ASSERT_EQ(0, hmap_stats(fd, &st));
+	memcg_leave(&self->cg);
+	full = memcg_current(&self->cg);
+	TH_LOG("map of %llu bytes; memory.current %lld -> %lld",
+	       (unsigned long long)st.bytes, base, full);
+	/* Charged to its creator's cgroup, or this test sees nothing. */
+	ASSERT_LE(base + (long long)st.bytes / 2, full);
+
+	/* A dup() is another descriptor of the same open file. */
+	fd2 = dup(fd);
+	ASSERT_LE(0, fd2);
+	close(fd);
+	ASSERT_EQ(0, hmap_count(fd2, &count));
+	EXPECT_EQ(BIG_KEYS, count);
+	close(fd2);
+	left = memcg_wait_below(&self->cg, full - (long long)st.bytes / 2);
+	TH_LOG("after the last close: %lld", left);
+	EXPECT_LE(0, left);
+	EXPECT_GE(full - (long long)st.bytes / 2, left);
+}
+
+TEST_F(maps, pinned_map_persists_until_unlinked)
+{
+	const char *path = path_of("persist");
+	uint64_t k = 7, v = 70, out = 0;
+	uint32_t id;
+	int fd, fd2;
+
+	fd = new_map(8, 8, 0);
 	ASSERT_LE(0, fd);
 	id = map_id(fd);
 	ASSERT_NE(0, id);
-	EXPECT_TRUE(map_listed(id, NULL));
-	fd2 = dup(fd);
-	close(fd);
-	EXPECT_TRUE(map_listed(id, NULL));
-	close(fd2);
-	EXPECT_FALSE(map_listed(id, NULL));
-}
-
-TEST_F(maps, named_map_persists_until_unlinked)
-{
-	const char *name = uname_of("persist");
-	uint64_t k = 7, v = 70, out = 0;
-	uint32_t id, flags = 0;
-	int fd;
-
-	fd = new_map(8, 8, 0, name, 0600);
-	ASSERT_LE(0, fd);
-	id = map_id(fd);
 	ASSERT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_ANY));
+	ASSERT_EQ(0, hmap_pin(fd, track(self, path), 0600));
 	close(fd);
 
-	/* No descriptor open: the map and its contents live on. */
-	EXPECT_TRUE(map_listed(id, &flags));
-	EXPECT_EQ(HMAP_INFO_LINKED, flags);
-	fd = hmap_open(name, 0);
+	/* No descriptor open: the file keeps the map and its contents. */
+	fd = hmap_open(path, 0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(id, map_id(fd));
 	EXPECT_EQ(0, hmap_lookup(fd, &k, &out));
 	EXPECT_EQ(70, out);
 
 	/* Unlinked while open: usable through the descriptor, name free. */
-	EXPECT_EQ(0, hmap_unlink(name));
-	EXPECT_EQ(-ENOENT, hmap_open(name, 0));
-	EXPECT_TRUE(map_listed(id, &flags));
-	EXPECT_EQ(0, flags);
+	EXPECT_EQ(0, unlink(path));
+	EXPECT_EQ(-ENOENT, hmap_open(path, 0));
 	EXPECT_EQ(0, hmap_lookup(fd, &k, &out));
 	v = 71;
 	EXPECT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_EXIST));
-	{
-		int fd2 = new_map(4, 4, 0, name, 0600);
-
-		ASSERT_LE(0, fd2);
-		EXPECT_NE(id, map_id(fd2));
-		close(fd2);
-		EXPECT_EQ(0, hmap_unlink(name));
-	}
+	EXPECT_EQ(0, hmap_lookup(fd, &k, &out));
+	EXPECT_EQ(71, out);
+	/* The name now takes another map. */
+	fd2 = new_map(4, 4, 0);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, hmap_pin(fd2, path, 0600));
+	close(fd2);
+	fd2 = hmap_open(path, 1);
+	ASSERT_LE(0, fd2);
+	EXPECT_NE(id, map_id(fd2));
+	EXPECT_EQ(id, map_id(fd));
+	close(fd2);
+	EXPECT_EQ(0, unlink(path));
 	close(fd);
-	EXPECT_FALSE(map_listed(id, NULL));
 }
 
 static long module_refcnt(void)
@@ -703,7 +868,7 @@ TEST_F(maps, open_descriptors_pin_the_module)
 
 	if (before < 0)
 		SKIP(return, "no /sys/module/hmap_dev/refcnt");
-	fd = new_map(8, 8, 0, NULL, 0);
+	fd = new_map(8, 8, 0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(before + 1, module_refcnt());
 	close(fd);
@@ -712,43 +877,28 @@ TEST_F(maps, open_descriptors_pin_the_module)
 
 /* ---- permissions ---- */
 
+#define NOBODY	65534
+
 #define CHILD_CHECK(cond) do {						\
 	if (!(cond)) {							\
-		fprintf(stderr, "# child uid %d: line %d: %s\n",	\
-			getuid(), __LINE__, #cond);			\
+		fprintf(stderr, "# child uid %d: line %d: %s (errno %d)\n", \
+			getuid(), __LINE__, #cond, errno);		\
 		_exit(1);						\
 	}								\
 } while (0)
 
-static int open_raw(int dev, const char *name, uint32_t flags)
-{
-	struct hmap_ioc_open o = { .size = sizeof(o), .flags = flags };
+/* What the children of permissions_of_pinned_files work on. */
+struct perm {
+	int dev;		/* /dev/hmap, opened by root */
+	char p600[PATH_LEN];	/* root's, 0600 */
+	char p644[PATH_LEN];	/* root's, 0644, key 1 -> 11 */
+	char mine[PATH_LEN];	/* pinned by nobody, 0640 */
+	char rootdir[PATH_LEN];	/* root's directory, 0755 */
+};
 
-	strncpy(o.name, name, sizeof(o.name) - 1);
-	return xioctl(dev, HMAP_IOC_OPEN, &o);
-}
-
-static int unlink_raw(int dev, const char *name)
-{
-	struct hmap_ioc_unlink u = { .size = sizeof(u) };
-
-	strncpy(u.name, name, sizeof(u.name) - 1);
-	return xioctl(dev, HMAP_IOC_UNLINK, &u);
-}
-
-static int create_raw(int dev, const char *name, uint32_t mode)
-{
-	struct hmap_ioc_create c = {
-		.size = sizeof(c), .key_size = 8, .value_size = 8, .mode = mode,
-	};
-
-	strncpy(c.name, name, sizeof(c.name) - 1);
-	return xioctl(dev, HMAP_IOC_CREATE, &c);
-}
-
-/* Run @fn(dev, names) as @uid:@gid in a child; its exit status. */
-static int as_user(uid_t uid, gid_t gid, void (*fn)(int, const char **),
-		   int dev, const char **names)
+/* Run @fn(@p) as @uid:@gid (no other groups) in a child; its exit status. */
+static int as_user(uid_t uid, gid_t gid, void (*fn)(const struct perm *),
+		   const struct perm *p)
 {
 	int status;
 	pid_t pid = fork();
@@ -757,7 +907,7 @@ static int as_user(uid_t uid, gid_t gid, void (*fn)(int, const char **),
 		if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
 		    setresuid(uid, uid, uid))
 			_exit(99);
-		fn(dev, names);
+		fn(p);
 		_exit(0);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
@@ -765,86 +915,140 @@ static int as_user(uid_t uid, gid_t gid, void (*fn)(int, const char **),
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-/* names: [0] root's 0600, [1] root's 0604, [2] created here with 0640. */
-static void nobody_checks(int dev, const char **names)
+static int open_errno(const char *path, int flags)
 {
-	uint64_t k = 1, v = 1;
+	int fd = open(path, flags | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static void nobody_checks(const struct perm *p)
+{
+	char path[PATH_LEN + 8];
+	struct hmap_ioc_info info;
+	uint64_t k = 1, v = 0;
 	int fd;
 
 	CHILD_CHECK(open(HMAP_DEV_PATH, O_RDWR) < 0 && errno == EACCES);
-	CHILD_CHECK(open_raw(dev, names[0], 0) == -EACCES);
-	CHILD_CHECK(open_raw(dev, names[0], HMAP_OPEN_F_RDONLY) == -EACCES);
-	CHILD_CHECK(open_raw(dev, names[1], 0) == -EACCES);
-	fd = open_raw(dev, names[1], HMAP_OPEN_F_RDONLY);
+	/* The file's mode, as for any file. */
+	CHILD_CHECK(open_errno(p->p600, O_RDWR) == EACCES);
+	CHILD_CHECK(open_errno(p->p600, O_RDONLY) == EACCES);
+	CHILD_CHECK(open_errno(p->p644, O_RDWR) == EACCES);
+	fd = hmap_open(p->p644, 1);
 	CHILD_CHECK(fd >= 0);
-	CHILD_CHECK(hmap_lookup(fd, &k, &v) == 0);
+	CHILD_CHECK(hmap_lookup(fd, &k, &v) == 0 && v == 11);
 	CHILD_CHECK(hmap_update(fd, &k, &v, HMAP_UPDATE_ANY) == -EPERM);
 	CHILD_CHECK(hmap_clear(fd) == -EPERM);
+	CHILD_CHECK(hmap_info(fd, &info) == 0 &&
+		    info.info_flags == HMAP_INFO_RDONLY);
+	/* A read-only descriptor cannot become a file openable read-write. */
+	snprintf(path, sizeof(path), "%s-ro", p->mine);
+	CHILD_CHECK(hmap_pin(fd, path, 0600) == -EPERM);
 	close(fd);
-	CHILD_CHECK(unlink_raw(dev, names[0]) == -EPERM);
-	CHILD_CHECK(open_raw(dev, "no-such-map-here", 0) == -ENOENT);
-	fd = create_raw(dev, names[2], 0640);
+	/* The sticky root: another user's file stays. */
+	CHILD_CHECK(unlink(p->p600) < 0 && errno == EPERM);
+	CHILD_CHECK(rename(p->p600, path) < 0 && errno == EPERM);
+	snprintf(path, sizeof(path), HMAPFS_PATH "/no-such-map-%d", getpid());
+	CHILD_CHECK(open_errno(path, O_RDONLY) == ENOENT);
+
+	/* A map made through root's descriptor, pinned by nobody. */
+	fd = xioctl(p->dev, HMAP_IOC_CREATE, &(struct hmap_ioc_create){
+		.size = sizeof(struct hmap_ioc_create),
+		.key_size = 8, .value_size = 8,
+	});
 	CHILD_CHECK(fd >= 0);
+	snprintf(path, sizeof(path), "%s/m", p->rootdir);
+	CHILD_CHECK(hmap_pin(fd, path, 0600) == -EACCES);
+	CHILD_CHECK(access(path, F_OK) < 0 && errno == ENOENT);
+	CHILD_CHECK(hmap_pin(fd, p->mine, 0640) == 0);
 	close(fd);
 }
 
-static void group_member_checks(int dev, const char **names)
+/* uid 1001 in nobody's group. */
+static void group_member_checks(const struct perm *p)
 {
-	int fd = open_raw(dev, names[2], HMAP_OPEN_F_RDONLY);
+	CHILD_CHECK(open_errno(p->mine, O_RDONLY) == 0);
+	CHILD_CHECK(open_errno(p->mine, O_RDWR) == EACCES);
+	CHILD_CHECK(unlink(p->mine) < 0 && errno == EPERM);
+}
 
+static void stranger_checks(const struct perm *p)
+{
+	CHILD_CHECK(open_errno(p->mine, O_RDONLY) == EACCES);
+}
+
+/* After root's chmod 0606 of p600 and chown nobody:nobody of p644. */
+static void after_chmod_chown(const struct perm *p)
+{
+	uint64_t k = 1, v = 12;
+	int fd;
+
+	CHILD_CHECK(open_errno(p->p600, O_RDWR) == 0);
+	fd = hmap_open(p->p644, 0);
 	CHILD_CHECK(fd >= 0);
+	CHILD_CHECK(hmap_update(fd, &k, &v, HMAP_UPDATE_EXIST) == 0);
 	close(fd);
-	CHILD_CHECK(open_raw(dev, names[2], 0) == -EACCES);
-	CHILD_CHECK(unlink_raw(dev, names[2]) == -EPERM);
+	/* An owner may remove its own file from the sticky root. */
+	CHILD_CHECK(unlink(p->p644) == 0);
+	CHILD_CHECK(unlink(p->mine) == 0);
 }
 
-static void stranger_checks(int dev, const char **names)
+TEST_F(maps, permissions_of_pinned_files)
 {
-	CHILD_CHECK(open_raw(dev, names[2], HMAP_OPEN_F_RDONLY) == -EACCES);
-}
-
-static void owner_unlinks(int dev, const char **names)
-{
-	CHILD_CHECK(unlink_raw(dev, names[2]) == 0);
-}
-
-TEST_F(maps, permissions_of_named_maps)
-{
-	const char *names[3] = {
-		uname_of("p600"), uname_of("p604"), uname_of("nobody"),
-	};
-	struct hmap_ioc_info info;
+	struct perm *p;
 	uint64_t k = 1, v = 11;
+	struct stat st;
 	int fd;
 
 	if (geteuid())
 		SKIP(return, "needs root to switch users");
-	fd = create_raw(self->dev, names[0], 0600);
+	p = calloc(1, sizeof(*p));
+	ASSERT_NE(NULL, p);
+	p->dev = self->dev;
+	snprintf(p->p600, PATH_LEN, "%s", track(self, path_of("p600")));
+	snprintf(p->p644, PATH_LEN, "%s", track(self, path_of("p644")));
+	snprintf(p->rootdir, PATH_LEN, "%s", track(self, path_of("rootdir")));
+	track(self, path_of("rootdir/m"));	/* if nobody's pin there worked */
+	snprintf(p->mine, PATH_LEN, "%s", track(self, path_of("nobody")));
+	track(self, path_of("nobody-ro"));	/* if a read-only pin worked */
+	umask(022);
+	ASSERT_EQ(0, mkdir(p->rootdir, 0755));
+	fd = new_map(8, 8, 0);
 	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hmap_pin(fd, p->p600, 0600));
 	close(fd);
-	fd = create_raw(self->dev, names[1], 0604);
+	fd = new_map(8, 8, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, hmap_update(fd, &k, &v, HMAP_UPDATE_ANY));
+	ASSERT_EQ(0, hmap_pin(fd, p->p644, 0644));
 	close(fd);
 
 	/* /dev/hmap is root's: other users work through a passed descriptor. */
-	EXPECT_EQ(0, as_user(65534, 65534, nobody_checks, self->dev, names));
+	EXPECT_EQ(0, as_user(NOBODY, NOBODY, nobody_checks, p));
+	EXPECT_EQ(0, stat(p->p600, &st));
 
-	/* The map nobody created is nobody's, 0640. Root may still open it. */
-	fd = open_raw(self->dev, names[2], 0);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, hmap_info(fd, &info));
-	EXPECT_EQ(65534, info.uid);
-	EXPECT_EQ(65534, info.gid);
-	EXPECT_EQ(0640, info.mode);
-	close(fd);
-	EXPECT_EQ(0, as_user(1001, 65534, group_member_checks, self->dev, names));
-	EXPECT_EQ(0, as_user(1002, 1002, stranger_checks, self->dev, names));
-	EXPECT_EQ(0, as_user(65534, 65534, owner_unlinks, self->dev, names));
-	EXPECT_EQ(-ENOENT, open_raw(self->dev, names[2], 0));
+	/* The file nobody pinned is nobody's, 0640. Root may still open it. */
+	ASSERT_EQ(0, stat(p->mine, &st));
+	EXPECT_EQ(NOBODY, st.st_uid);
+	EXPECT_EQ(NOBODY, st.st_gid);
+	EXPECT_EQ(S_IFREG | 0640, st.st_mode);
+	EXPECT_EQ(0, open_errno(p->mine, O_RDWR));
+	EXPECT_EQ(0, as_user(1001, NOBODY, group_member_checks, p));
+	EXPECT_EQ(0, as_user(1002, 1002, stranger_checks, p));
 
-	EXPECT_EQ(0, unlink_raw(self->dev, names[0]));
-	EXPECT_EQ(0, unlink_raw(self->dev, names[1]));
+	/* Root changes who may do what, as for any file. */
+	EXPECT_EQ(0, chmod(p->p600, 0606));
+	EXPECT_EQ(0, chown(p->p644, NOBODY, NOBODY));
+	EXPECT_EQ(0, as_user(NOBODY, NOBODY, after_chmod_chown, p));
+	EXPECT_EQ(ENOENT, open_errno(p->mine, O_RDONLY));
+	EXPECT_EQ(ENOENT, open_errno(p->p644, O_RDONLY));
+
+	EXPECT_EQ(0, unlink(p->p600));
+	EXPECT_EQ(0, rmdir(p->rootdir));
+	free(p);
 }
 
 /* ---- dumps ---- */
@@ -900,7 +1104,7 @@ TEST_F(maps, dump_rules)
 	struct hmap_ioc_dump d = { .size = sizeof(d) };
 	uint8_t seen[100] = { 0 };
 	uint32_t n, i;
-	int fd = new_map(8, 8, 0, NULL, 0), fd2;
+	int fd = new_map(8, 8, 0), fd2;
 
 	ASSERT_LE(0, fd);
 	/* An empty map: nothing, and done. */
@@ -1010,16 +1214,16 @@ TEST_F(maps, dump_across_clear_never_repeats)
 
 TEST_F(maps, dump_per_open_file_and_restart)
 {
-	const char *name = uname_of("dumpfiles");
+	const char *path = path_of("dumpfiles");
 	uint8_t seen_a[300] = { 0 }, seen_b[300] = { 0 };
 	uint64_t keys[8], values[8], ca = 0, cb = 0;
 	bool a_done = false, b_done = false;
 	uint32_t n, i;
 	int a, b;
 
-	a = new_map(8, 8, 0, name, 0600);
+	a = new_pinned(self, 8, 8, 0, "dumpfiles", 0600);
 	ASSERT_LE(0, a);
-	b = hmap_open(name, 1);
+	b = hmap_open(path, 1);
 	ASSERT_LE(0, b);
 	ASSERT_EQ(0, fill(a, 0, 300, 100));
 	/* Two open files, two independent dumps, interleaved. */
@@ -1058,7 +1262,7 @@ TEST_F(maps, dump_per_open_file_and_restart)
 	ASSERT_EQ(0, hmap_dump(b, &cb, keys, values, &n));
 	close(b);
 	close(a);
-	EXPECT_EQ(0, hmap_unlink(name));
+	EXPECT_EQ(0, unlink(path));
 }
 
 TEST_F(maps, dump_fault_then_retry_loses_nothing)
@@ -1068,7 +1272,7 @@ TEST_F(maps, dump_fault_then_retry_loses_nothing)
 	uint8_t seen[500] = { 0 };
 	uint32_t n, i;
 	void *none;
-	int fd = new_map(8, 8, 0, NULL, 0);
+	int fd = new_map(8, 8, 0);
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, fill(fd, 0, 500, 250));
@@ -1174,7 +1378,7 @@ TEST_F_TIMEOUT(maps, dump_exactly_once_while_another_process_grows_map, 300)
 	pid_t pid;
 
 	ASSERT_NE(NULL, seen);
-	w.fd = new_map(8, 8, 0, NULL, 0);
+	w.fd = new_map(8, 8, 0);
 	ASSERT_LE(0, w.fd);
 	ASSERT_EQ(0, fill(w.fd, 0, N, 1000));
 	ASSERT_EQ(0, hmap_stats(w.fd, &before));
@@ -1213,7 +1417,7 @@ TEST_F_TIMEOUT(maps, dump_exactly_once_while_another_process_drains_map, 300)
 	pid_t pid;
 
 	ASSERT_NE(NULL, seen);
-	w.fd = new_map(8, 8, 0, NULL, 0);
+	w.fd = new_map(8, 8, 0);
 	ASSERT_LE(0, w.fd);
 	ASSERT_EQ(0, fill(w.fd, 0, N + M, 1000));
 	ASSERT_EQ(0, hmap_stats(w.fd, &before));
@@ -1273,7 +1477,7 @@ TEST_F_TIMEOUT(maps, dump_exactly_once_during_concurrent_inserts, 300)
 	char c;
 
 	ASSERT_NE(NULL, seen);
-	w.fd = new_map(8, 8, 0, NULL, 0);
+	w.fd = new_map(8, 8, 0);
 	ASSERT_LE(0, w.fd);
 	ASSERT_EQ(0, fill(w.fd, 0, N, 1000));
 	pid = start_writer(&w, writer_free_running);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The hmap tracepoints fire when a map grows or shrinks: enable
- * events/hmap, grow a map through /dev/hmap (or drain it), and find
- * hmap_grow_start, hmap_evacuate and hmap_grow_done for that map's id in
- * the trace buffer.
+ * events/hmap, grow a map through /dev/hmap (or drain it, or grow it
+ * through open(2) of its pinned file), and find hmap_grow_start,
+ * hmap_evacuate and hmap_grow_done for that map's id in the trace buffer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -129,6 +129,43 @@ TEST(shrink_emits_halving_events)
 	EXPECT_LE(5, count_events_with(dir, "hmap_grow_start", info.id, " halve "));
 	EXPECT_EQ(0, count_events_with(dir, "hmap_grow_start", info.id, " double "));
 	EXPECT_LT(0, count_events_with(dir, "hmap_evacuate", info.id, " halve "));
+	close(fd);
+}
+
+/*
+ * A descriptor from open(2) of the map's file reports the id the map's
+ * events carry, and works on that map.
+ */
+TEST(growth_through_pinned_file_is_traced)
+{
+	struct hmap_create_opts o = { .key_size = 8, .value_size = 8 };
+	struct hmap_ioc_info info, info2;
+	const char *dir = tracefs();
+	char path[64];
+	uint64_t k;
+	int fd;
+
+	if (!dir)
+		SKIP(return, "no tracefs with hmap events");
+	snprintf(path, sizeof(path), HMAPFS_PATH "/trace-%d", getpid());
+	fd = hmap_create(&o);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hmap_info(fd, &info));
+	ASSERT_EQ(0, hmap_pin(fd, path, 0600));
+	close(fd);
+	fd = hmap_open(path, 0);
+	/* The descriptor keeps the map: nothing is left to clean up. */
+	EXPECT_EQ(0, unlink(path));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hmap_info(fd, &info2));
+	EXPECT_EQ(info.id, info2.id);
+	ASSERT_EQ(0, write_file(dir, "trace", ""));
+	ASSERT_EQ(0, write_file(dir, "events/hmap/enable", "1"));
+	for (k = 0; k < 3000; k++)
+		ASSERT_EQ(0, hmap_update(fd, &k, &k, HMAP_UPDATE_ANY));
+	ASSERT_EQ(0, write_file(dir, "events/hmap/enable", "0"));
+	EXPECT_EQ(9, count_events(dir, "hmap_grow_start", info.id));
+	EXPECT_EQ(9, count_events(dir, "hmap_grow_done", info.id));
 	close(fd);
 }
 

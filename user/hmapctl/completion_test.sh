@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck source-path=SCRIPTDIR
 #
-# Tests hmapctl.bash-completion without a kernel: "hmapctl" is a shell
-# function printing a made-up "map list" (text, JSON, pretty JSON, or a
-# failure), and each case sets COMP_WORDS/COMP_CWORD as bash would for a
-# command line, calls _hmapctl and compares COMPREPLY (sorted) with what is
-# expected. Prints TAP; exits 1 if a case fails.
+# Tests hmapctl.bash-completion without a kernel: the map NAMEs come from a
+# made-up hmapfs, a directory tree that _hmapctl_fs points to, and each case
+# sets COMP_WORDS/COMP_CWORD as bash would for a command line, calls _hmapctl
+# and compares COMPREPLY (sorted) with what is expected. "hmapctl" is a
+# function that complains on stderr, which fails the case: the completion
+# must not run it. Prints TAP; exits 1 if a case fails.
 #
 #   completion_test.sh [COMPLETION_FILE]   (default: hmapctl.bash-completion here)
 set -u
@@ -16,72 +17,28 @@ completion=${1:-$here/hmapctl.bash-completion}
 # shellcheck source=hmapctl.bash-completion
 . "$completion" || { echo "Bail out! cannot source $completion"; exit 1; }
 
-# What the stub prints for "map list": text, json, pretty, fail, none.
-list_kind=text
-
-# The stub hmapctl: users and demo can be opened; an anonymous map and the
-# unlinked "old" cannot.
-# shellcheck disable=SC2317 # called by the completion
+# shellcheck disable=SC2317 # called by a completion that runs hmapctl
 hmapctl()
 {
-    local json=0
-    [[ ${1-} == -j || ${1-} == -p ]] && json=1
-    case $list_kind in
-    fail)
-        # What the real one does without /dev/hmap.
-        if (( json )); then
-            echo '{"error":"/dev/hmap: No such file or directory (is the hmap module loaded?)"}'
-        else
-            echo 'Error: /dev/hmap: No such file or directory (is the hmap module loaded?)' >&2
-        fi
-        return 1
-        ;;
-    none)
-        if (( json )); then echo '[]'; else echo 'no maps'; fi
-        ;;
-    json | text)
-        if [[ $list_kind == json ]] && (( json )); then
-            echo '[{"id":1,"name":"users","linked":true,"bytes_key":4,"bytes_value":8,"count":1,"max_entries":1000,"shards":1,"mode":"0644","uid":0,"gid":0},{"id":2,"name":null,"linked":false,"bytes_key":8,"bytes_value":0,"count":0,"max_entries":16777216,"shards":1,"mode":"0000","uid":0,"gid":0},{"id":3,"name":"old","linked":false,"bytes_key":4,"bytes_value":4,"count":0,"max_entries":100,"shards":4,"mode":"0600","uid":1000,"gid":1000},{"id":4,"name":"demo","linked":true,"bytes_key":8,"bytes_value":8,"count":0,"max_entries":16777216,"shards":1,"mode":"0600","uid":0,"gid":0}]'
-        else
-            # An hmapctl that answers in text whatever it is asked.
-            cat <<'EOF'
-1: name users  key 4B  value 8B  count 1  max_entries 1000  mode 0644  owner 0:0
-2: (anonymous)  key 8B  value 0B  count 0  max_entries 16777216
-3: name old (unlinked)  key 4B  value 4B  count 0  max_entries 100  shards 4  mode 0600  owner 1000:1000
-4: name demo  key 8B  value 8B  count 0  max_entries 16777216  mode 0600  owner 0:0
-EOF
-        fi
-        ;;
-    pretty)
-        cat <<'EOF'
-[{
-        "id": 1,
-        "name": "users",
-        "linked": true,
-        "bytes_key": 4
-    },{
-        "id": 3,
-        "name": "old",
-        "linked": false
-    },{
-        "id": 4,
-        "name": "demo",
-        "linked": true
-    }
-]
-EOF
-        ;;
-    esac
-    return 0
+    echo "hmapctl $* was run" >&2
+    return 1
 }
 
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+# The made-up hmapfs: maps users and demo, app/cache in a directory with a
+# subdirectory, an empty directory.
+fs=$tmp/hmap
+mkdir -p "$fs/app/sub" "$fs/empty" || exit 1
+touch "$fs/users" "$fs/demo" "$fs/app/cache" || exit 1
+_hmapctl_fs=$fs
+
 export LC_ALL=C
-errf=$(mktemp) || exit 1
-trap 'rm -f "$errf"' EXIT
+errf=$tmp/stderr
 n=0
 failed=0
 types="hex s16 s32 s64 s8 str u16 u32 u64 u8"
-verbs="clear count create delete drain dump fill help list lookup open pop show stats unlink update"
+verbs="clear count create delete drain dump fill help list lookup open pop rm show stats unlink update"
 
 # check DESCRIPTION LINE EXPECTED: LINE is the command line up to the cursor
 # (a trailing space: completing a new, empty word); EXPECTED the words, in any order.
@@ -116,23 +73,32 @@ check()
     fi
 }
 
-echo "1..22"
+echo "1..31"
 check "the object" "hmapctl " "map"
 check "global options" "hmapctl -" "--help --json --pretty --version -V -h -j -p"
 check "options not repeated" "hmapctl -j -" "--help --json --pretty --version -V -h -p"
 check "verbs" "hmapctl map " "$verbs"
 check "verb prefix" "hmapctl -j ma up" "update"
-check "map names, text list" "hmapctl map lookup " "demo users"
-list_kind=json
-check "map names, JSON list" "hmapctl -p map dump " "demo users"
+check "rm, the only verb starting with r" "hmapctl map r" "rm"
+check "map names: files and directories of hmapfs" "hmapctl map lookup " "app/ demo empty/ users"
 check "map names by prefix, abbreviated verb" "hmapctl m sh u" "users"
-list_kind=pretty
-check "map names, pretty JSON list" "hmapctl map stats " "demo users"
-list_kind=fail
-check "hmapctl failing: no names, nothing printed" "hmapctl map count " ""
-list_kind=none
+check "map names in a directory" "hmapctl -p map dump app/" "app/cache app/sub/"
+check "a directory by prefix" "hmapctl map stats ap" "app/"
+check "map names for unlink" "hmapctl map unlink d" "demo"
+check "map names for rm" "hmapctl map rm " "app/ demo empty/ users"
+check "create: only directories for a new NAME" "hmapctl map create " "app/ empty/"
+check "create: subdirectories" "hmapctl map create app/" "app/sub/"
+check "list: a directory" "hmapctl map list " "app/ empty/"
+check "list: nothing after DIR" "hmapctl map list app " ""
+check "an absolute path" "hmapctl map show $fs/us" "$fs/users"
+cd "$fs" || exit 1
+check "a path from the working directory" "hmapctl map count ./de" "./demo"
+cd - >/dev/null || exit 1
+_hmapctl_fs=$tmp/none
+check "no hmapfs: no names, nothing printed" "hmapctl map count " ""
+_hmapctl_fs=$fs/empty
 check "no maps" "hmapctl map clear " ""
-list_kind=text
+_hmapctl_fs=$fs
 check "key keyword" "hmapctl map update users " "key"
 check "type words for key DATA" "hmapctl map update users key " "$types"
 check "no completion for a NUMBER" "hmapctl map lookup users key u32 " ""

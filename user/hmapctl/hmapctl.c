@@ -2,19 +2,28 @@
 /*
  * hmapctl: create, inspect and modify hmap maps from the shell.
  *
- * The grammar follows bpftool's "map" commands. Maps are named, since each
- * invocation is a new process; keys and values are typed values or bytes.
- * Run "hmapctl --help" for the grammar, "hmapctl map VERB --help" for a verb.
+ * The grammar follows bpftool's "map" commands. Since each invocation is a
+ * new process, maps are files in an hmapfs, as bpftool pins BPF maps in
+ * bpffs: a NAME is a path under HMAPFS_PATH (mounted there if need be)
+ * unless it starts with '/' or '.'. Keys and values are typed values or
+ * bytes. Run "hmapctl --help" for the grammar, "hmapctl map VERB --help"
+ * for a verb.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -523,49 +532,69 @@ static const char *human_bytes(uint64_t b, char *buf, size_t len)
 	return buf;
 }
 
-static void print_info(const struct hmap_ioc_info *in)
+/* ---- maps ---- */
+
+/* A map as hmapctl shows it: the name it was reached by, its file, INFO. */
+struct map {
+	const char *name;	/* NAME as given, or relative to a listed DIR */
+	char path[PATH_MAX];	/* its file */
+	int fd;
+	struct hmap_ioc_info info;
+	struct stat st;		/* the file's mode and owner */
+};
+
+/*
+ * One line, or one object, per map. @denied: why the map could not be
+ * opened (then only its file's mode and owner are known), or NULL.
+ */
+static void print_map(const struct map *m, const char *denied)
 {
+	const struct hmap_ioc_info *in = &m->info;
 	char mode[8];
 
-	snprintf(mode, sizeof(mode), "%04o", in->mode);
+	snprintf(mode, sizeof(mode), "%04o", (unsigned int)(m->st.st_mode & 07777));
 	if (json) {
 		j_open(NULL, '{');
-		j_u64("id", in->id);
-		if (in->name[0])
-			j_str("name", in->name);
+		if (denied)
+			j_null("id");
 		else
-			j_null("name");
-		j_bool("linked", in->info_flags & HMAP_INFO_LINKED);
-		j_u64("bytes_key", in->key_size);
-		j_u64("bytes_value", in->value_size);
-		j_u64("count", in->count);
-		j_u64("max_entries", in->max_entries);
-		j_u64("shards", 1u << in->shard_bits);
+			j_u64("id", in->id);
+		j_str("name", m->name);
+		j_str("path", m->path);
+		if (denied) {
+			j_null("bytes_key");
+			j_null("bytes_value");
+			j_null("count");
+			j_null("max_entries");
+			j_null("shards");
+		} else {
+			j_u64("bytes_key", in->key_size);
+			j_u64("bytes_value", in->value_size);
+			j_u64("count", in->count);
+			j_u64("max_entries", in->max_entries);
+			j_u64("shards", 1u << in->shard_bits);
+		}
 		j_str("mode", mode);
-		j_u64("uid", in->uid);
-		j_u64("gid", in->gid);
-		if (in->info_flags & HMAP_INFO_RDONLY)
+		j_u64("uid", m->st.st_uid);
+		j_u64("gid", m->st.st_gid);
+		if (!denied && (in->info_flags & HMAP_INFO_RDONLY))
 			j_bool("rdonly", true);
 		j_close();
 		return;
 	}
-	printf("%u: ", in->id);
-	if (!in->name[0])
-		printf("(anonymous)");
-	else
-		printf("name %s%s", in->name,
-		       in->info_flags & HMAP_INFO_LINKED ? "" : " (unlinked)");
-	printf("  key %uB  value %uB  count %" PRIu64 "  max_entries %" PRIu64,
-	       in->key_size, in->value_size, (uint64_t)in->count,
-	       (uint64_t)in->max_entries);
-	if (in->shard_bits)
-		printf("  shards %u", 1u << in->shard_bits);
-	if (in->name[0])
-		printf("  mode %s  owner %u:%u", mode, in->uid, in->gid);
-	putchar('\n');
+	if (denied) {
+		printf("-: name %s  (cannot open: %s)", m->name, denied);
+	} else {
+		printf("%u: name %s  key %uB  value %uB  count %" PRIu64
+		       "  max_entries %" PRIu64, in->id, m->name, in->key_size,
+		       in->value_size, (uint64_t)in->count,
+		       (uint64_t)in->max_entries);
+		if (in->shard_bits)
+			printf("  shards %u", 1u << in->shard_bits);
+	}
+	printf("  mode %s  owner %u:%u\n", mode, (unsigned int)m->st.st_uid,
+	       (unsigned int)m->st.st_gid);
 }
-
-/* ---- maps ---- */
 
 static int check_device(void)
 {
@@ -575,35 +604,123 @@ static int check_device(void)
 	return 0;
 }
 
-/* Open the map named by the next argument; fill @info. */
-static int open_map(bool rdonly, int *fd, struct hmap_ioc_info *info)
+/*
+ * Make sure an hmapfs is mounted at HMAPFS_PATH, mounting one if not, as
+ * bpftool does for bpffs. The module makes the mount point: without it,
+ * the module is not loaded.
+ */
+static int mount_hmapfs(void)
 {
-	const char *name = next_arg();
+	struct statfs sf;
+	int dir, ret = 0;
+
+	if (statfs(HMAPFS_PATH, &sf))
+		return fail(EXIT_FAIL, "%s: %s%s", HMAPFS_PATH, strerror(errno),
+			    errno == ENOENT ? " (is the hmap module loaded?)" : "");
+	if (sf.f_type == HMAPFS_MAGIC)
+		return 0;
+	/*
+	 * Every mount is a new, empty instance: two hmapctl mounting at once
+	 * would hide what the first one's caller pins. Mount under a lock on
+	 * the mount point, and only if nobody did in the meantime (a mount
+	 * made meanwhile is what the path, not the descriptor, now reaches).
+	 */
+	dir = open(HMAPFS_PATH, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return fail(EXIT_FAIL, "%s: %s", HMAPFS_PATH, strerror(errno));
+	flock(dir, LOCK_EX);	/* without it, mount anyway */
+	if (statfs(HMAPFS_PATH, &sf))
+		ret = fail(EXIT_FAIL, "%s: %s", HMAPFS_PATH, strerror(errno));
+	else if (sf.f_type != HMAPFS_MAGIC &&
+		 mount("hmap", HMAPFS_PATH, "hmap", 0, NULL))
+		ret = fail(EXIT_FAIL, "no hmapfs at %s, and mounting one failed: %s%s",
+			   HMAPFS_PATH, strerror(errno),
+			   errno == EPERM ? " (only root may: mount -t hmap hmap " HMAPFS_PATH ")" :
+			   errno == ENODEV ? " (is the hmap module loaded?)" : "");
+	close(dir);
+	return ret;
+}
+
+static bool is_plain_path(const char *name)
+{
+	return name[0] == '/' || name[0] == '.';
+}
+
+/*
+ * The file of the map (or directory) @name: under HMAPFS_PATH, mounted
+ * there if need be, unless @name starts with '/' or '.': an ordinary path.
+ */
+static int map_path(const char *name, char *path, size_t size)
+{
+	int n;
+
+	if (!*name)
+		return fail(EXIT_USAGE, "empty map NAME");
+	if (is_plain_path(name))
+		n = snprintf(path, size, "%s", name);
+	else
+		n = snprintf(path, size, "%s/%s", HMAPFS_PATH, name);
+	if (n < 0 || (size_t)n >= size)
+		return fail(EXIT_USAGE, "'%s': %s", name, strerror(ENAMETOOLONG));
+	return is_plain_path(name) ? 0 : mount_hmapfs();
+}
+
+static int not_in_hmapfs(const char *name)
+{
+	return fail(EXIT_USAGE, "'%s' is not in an hmapfs (maps are files under %s)",
+		    name, HMAPFS_PATH);
+}
+
+/*
+ * Open the map named by the next argument; fill @m. Only files of an
+ * hmapfs are opened: whatever else NAME is, opening it could have effects.
+ */
+static int open_map(bool rdonly, struct map *m)
+{
+	struct statfs sf;
 	int ret;
 
-	if (!name)
+	m->fd = -1;
+	m->name = next_arg();
+	if (!m->name)
 		return fail(EXIT_USAGE, "missing map NAME");
-	ret = check_device();
+	ret = map_path(m->name, m->path, sizeof(m->path));
 	if (ret)
 		return ret;
-	*fd = hmap_open(name, rdonly);
-	if (*fd == -ENOENT)
+	if (statfs(m->path, &sf))
+		ret = -errno;
+	else if (sf.f_type != HMAPFS_MAGIC)
+		return not_in_hmapfs(m->name);
+	else
+		ret = hmap_open(m->path, rdonly);
+	if (ret == -ENOENT)
 		return fail(EXIT_NOTFOUND, "no map named '%s' (see 'hmapctl map list')",
-			    name);
-	if (*fd == -EACCES)
-		return fail(EXIT_FAIL, "map '%s': permission denied%s", name,
+			    m->name);
+	if (ret == -EACCES)
+		return fail(EXIT_FAIL, "map '%s': permission denied%s", m->name,
 			    rdonly ? "" : " (for read-only access, the verb must only read)");
-	if (*fd == -EINVAL || *fd == -ENAMETOOLONG)
-		return fail(EXIT_USAGE, "'%s' is not a valid map name (1..31 of A-Z a-z 0-9 . _ -)",
-			    name);
-	if (*fd < 0)
-		return fail_errno(*fd, name);
-	ret = hmap_info(*fd, info);
-	if (ret < 0) {
-		close(*fd);
-		return fail_errno(ret, "info");
+	if (ret == -EISDIR)
+		return fail(EXIT_USAGE, "'%s' is a directory, not a map", m->name);
+	if (ret < 0)
+		return fail(EXIT_FAIL, "'%s': %s", m->name, strerror(-ret));
+	m->fd = ret;
+	ret = 0;
+	if (fstat(m->fd, &m->st))
+		ret = fail(EXIT_FAIL, "'%s': %s", m->name, strerror(errno));
+	else if (S_ISDIR(m->st.st_mode))
+		ret = fail(EXIT_USAGE, "'%s' is a directory, not a map", m->name);
+	if (!ret) {
+		ret = hmap_info(m->fd, &m->info);
+		if (ret == -ENOTTY)
+			ret = fail(EXIT_USAGE, "'%s' is not a map", m->name);
+		else if (ret < 0)
+			ret = fail_errno(ret, "info");
 	}
-	return 0;
+	if (ret) {
+		close(m->fd);
+		m->fd = -1;
+	}
+	return ret;
 }
 
 /* ---- verbs ---- */
@@ -617,14 +734,17 @@ struct verb {
 
 static int do_create(void)
 {
-	struct hmap_create_opts o = { .mode = 0600 };
-	bool have_key = false, have_value = false;
+	struct hmap_create_opts o = { 0 };
+	bool have_key = false, have_value = false, have_mode = false;
+	char path[PATH_MAX];
+	uint32_t mode = 0600;
+	const char *name, *s;
+	struct stat st;
 	uint64_t v;
-	const char *s;
 	int fd, ret;
 
-	o.name = next_arg();
-	if (!o.name)
+	name = next_arg();
+	if (!name)
 		return fail(EXIT_USAGE, "missing map NAME");
 	while ((s = next_arg())) {
 		if (is_prefix(s, "key")) {
@@ -648,7 +768,8 @@ static int do_create(void)
 			    strtoul(s, NULL, 8) > 0777)
 				return fail(EXIT_USAGE, "mode: '%s' is not an octal mode like 0600",
 					    s ? s : "");
-			o.mode = strtoul(s, NULL, 8);
+			mode = strtoul(s, NULL, 8);
+			have_mode = true;
 			ret = 0;
 		} else {
 			return fail(EXIT_USAGE, "create: unknown '%s'", s);
@@ -660,20 +781,37 @@ static int do_create(void)
 		return fail(EXIT_USAGE, "create: 'key SIZE' and 'value SIZE' are required");
 	if (!o.key_size)
 		return fail(EXIT_USAGE, "key: the size must be at least 1");
-	ret = check_device();
+	ret = map_path(name, path, sizeof(path));
+	if (!ret)
+		ret = check_device();
 	if (ret)
 		return ret;
 	fd = hmap_create(&o);
-	if (fd == -EEXIST)
-		return fail(EXIT_FAIL, "a map named '%s' exists already", o.name);
-	if (fd == -EINVAL || fd == -ENAMETOOLONG)
-		return fail(EXIT_USAGE, "'%s' is not a valid map name (1..31 of A-Z a-z 0-9 . _ -)",
-			    o.name);
 	if (fd == -E2BIG)
 		return fail(EXIT_FAIL, "create: entries above the module's limit (/sys/module/hmap_dev/parameters/max_entries_limit)");
 	if (fd < 0)
 		return fail_errno(fd, "create");
+	/* A mode given is the file's, as with mkdir -m: no umask. */
+	if (have_mode)
+		umask(0);
+	ret = hmap_pin(fd, path, mode);
+	/* The file holds the map now; or nothing does, and this frees it. */
 	close(fd);
+	if (ret == -EEXIST) {
+		if (!lstat(path, &st) && S_ISREG(st.st_mode))
+			return fail(EXIT_FAIL, "a map named '%s' exists already", name);
+		return fail(EXIT_FAIL, "'%s' exists already (not a map)", name);
+	}
+	if (ret == -EPERM)	/* the descriptor is read-write: the directory */
+		return not_in_hmapfs(name);
+	if (ret == -ENOENT)
+		return fail(EXIT_FAIL, "create '%s': its directory does not exist (mkdir it first)",
+			    name);
+	if (ret == -EACCES)
+		return fail(EXIT_FAIL, "create '%s': permission denied (its directory must be writable)",
+			    name);
+	if (ret < 0)
+		return fail(EXIT_FAIL, "create '%s': %s", name, strerror(-ret));
 	if (json)
 		j_null(NULL);
 	return 0;
@@ -681,73 +819,212 @@ static int do_create(void)
 
 static int do_show(void)
 {
-	struct hmap_ioc_info info;
 	bool rdonly = false;
-	int fd, ret;
+	struct map m;
+	int ret;
 
 	if (!peek_arg())
 		return fail(EXIT_USAGE, "missing map NAME (or use 'map list')");
 	if (argc_left > 1 && is_prefix(argv_left[1], "rdonly"))
 		rdonly = true;
-	ret = open_map(rdonly, &fd, &info);
+	ret = open_map(rdonly, &m);
 	if (ret)
 		return ret;
 	if (rdonly)
 		next_arg();
 	ret = no_more_args();
 	if (!ret)
-		print_info(&info);
-	close(fd);
+		print_map(&m, NULL);
+	close(m.fd);
+	return ret;
+}
+
+/* Subdirectory levels that "map list" descends at most. */
+#define LIST_DEPTH_MAX	32
+
+struct list_walk {
+	char path[PATH_MAX];	/* the directory being read, then each entry */
+	size_t rel;		/* where names relative to the listed DIR begin */
+	unsigned int maps;	/* described so far */
+};
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Describe the map whose file is w->path (@st, from lstat). A map that
+ * cannot be opened (EACCES: its mode denies reading) is still described,
+ * by its file's mode and owner.
+ */
+static void list_map(struct list_walk *w, const struct stat *st)
+{
+	struct map m = { .name = w->path + w->rel, .st = *st };
+	const char *denied = NULL;
+	int fd, ret;
+
+	snprintf(m.path, sizeof(m.path), "%s", w->path);
+	fd = hmap_open(m.path, true);
+	if (fd == -ENOENT)
+		return;		/* removed meanwhile */
+	if (fd < 0) {
+		denied = strerror(-fd);
+	} else {
+		ret = hmap_info(fd, &m.info);
+		if (ret < 0)
+			denied = strerror(-ret);
+		/* Read-only is how this call opened it, not a property of the map. */
+		m.info.info_flags &= ~HMAP_INFO_RDONLY;
+		close(fd);
+	}
+	print_map(&m, denied);
+	w->maps++;
+}
+
+/*
+ * Describe the maps of directory @d, whose path w->path is @len characters,
+ * and depth first those of its subdirectories, in the order of their names.
+ * Only directories of an hmapfs are read, and only their files are opened.
+ * Closes @d.
+ */
+static int list_dir(struct list_walk *w, DIR *d, size_t len, unsigned int depth)
+{
+	char **names = NULL, **more;
+	size_t n = 0, room = 0, i, nlen;
+	struct dirent *de;
+	struct statfs sf;
+	bool oom = false;
+	struct stat st;
+	DIR *sub;
+	int ret = 0;
+
+	if (fstatfs(dirfd(d), &sf) || sf.f_type != HMAPFS_MAGIC) {
+		closedir(d);	/* something mounted on an hmapfs directory */
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n == room) {
+			room = room ? 2 * room : 64;
+			more = realloc(names, room * sizeof(*names));
+			oom = !more;
+			if (oom)
+				break;
+			names = more;
+		}
+		names[n] = strdup(de->d_name);
+		oom = !names[n];
+		if (oom)
+			break;
+		n++;
+	}
+	closedir(d);
+	if (oom) {
+		ret = fail(EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n && !ret; i++) {
+		nlen = strlen(names[i]);
+		if (len + 1 + nlen >= sizeof(w->path))
+			continue;
+		w->path[len] = '/';
+		memcpy(w->path + len + 1, names[i], nlen + 1);
+		if (lstat(w->path, &st))
+			continue;	/* removed meanwhile */
+		if (S_ISREG(st.st_mode)) {
+			list_map(w, &st);
+		} else if (S_ISDIR(st.st_mode) && depth < LIST_DEPTH_MAX) {
+			sub = opendir(w->path);
+			if (sub)
+				ret = list_dir(w, sub, len + 1 + nlen, depth + 1);
+			else if (errno != ENOENT)
+				fprintf(stderr, "Warning: %s: %s\n", w->path,
+					strerror(errno));
+		}
+	}
+	w->path[len] = '\0';
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	return ret;
 }
 
 static int do_list(void)
 {
-	struct hmap_ioc_info *infos;
-	unsigned int n, i;
+	const char *dir = next_arg();
+	struct list_walk w;
+	struct statfs sf;
+	size_t len;
+	DIR *d;
 	int ret = no_more_args();
 
 	if (ret)
 		return ret;
-	ret = check_device();
+	if (dir) {
+		ret = map_path(dir, w.path, sizeof(w.path));
+	} else {
+		dir = HMAPFS_PATH;
+		snprintf(w.path, sizeof(w.path), "%s", HMAPFS_PATH);
+		ret = mount_hmapfs();
+	}
 	if (ret)
 		return ret;
-	ret = hmap_list(&infos, &n);
-	if (ret < 0)
-		return fail_errno(ret, "list");
+	if (statfs(w.path, &sf)) {
+		if (errno == ENOENT)
+			return fail(EXIT_NOTFOUND, "no directory '%s'", dir);
+		return fail(EXIT_FAIL, "'%s': %s", dir, strerror(errno));
+	}
+	if (sf.f_type != HMAPFS_MAGIC)
+		return not_in_hmapfs(dir);
+	d = opendir(w.path);
+	if (!d && errno == ENOTDIR)
+		return fail(EXIT_USAGE, "'%s' is not a directory (for one map: 'hmapctl map show %s')",
+			    dir, dir);
+	if (!d)
+		return fail(EXIT_FAIL, "'%s': %s", dir, strerror(errno));
+	len = strlen(w.path);
+	while (len > 1 && w.path[len - 1] == '/')
+		w.path[--len] = '\0';
+	w.rel = len + 1;
+	w.maps = 0;
 	if (json)
 		j_open(NULL, '[');
-	for (i = 0; i < n; i++)
-		print_info(&infos[i]);
+	ret = list_dir(&w, d, len, 0);
+	if (ret)
+		return ret;
 	if (json)
 		j_close();
-	else if (!n)
+	else if (!w.maps)
 		printf("no maps\n");
-	free(infos);
 	return 0;
 }
 
 /* The common shape of update, lookup, delete and pop. */
 static int do_elem(const char *verb, bool write, bool with_value)
 {
-	struct hmap_ioc_info info;
+	struct map m;
 	uint32_t how = HMAP_UPDATE_ANY;
 	uint8_t *key = NULL, *value = NULL;
-	int fd, ret;
+	int ret;
 
-	ret = open_map(!write, &fd, &info);
+	ret = open_map(!write, &m);
 	if (ret)
 		return ret;
-	key = malloc(info.key_size);
-	value = malloc(info.value_size + 1);
+	key = malloc(m.info.key_size);
+	value = malloc(m.info.value_size + 1);
 	if (!key || !value) {
 		ret = fail(EXIT_FAIL, "out of memory");
 		goto out;
 	}
-	ret = parse_keyword_data("key", key, info.key_size);
+	ret = parse_keyword_data("key", key, m.info.key_size);
 	if (!ret && with_value) {
-		if (info.value_size)
-			ret = parse_keyword_data("value", value, info.value_size);
+		if (m.info.value_size)
+			ret = parse_keyword_data("value", value, m.info.value_size);
 		arg_update_mode(&how);
 	}
 	if (!ret)
@@ -756,13 +1033,13 @@ static int do_elem(const char *verb, bool write, bool with_value)
 		goto out;
 
 	if (!strcmp(verb, "update"))
-		ret = hmap_update(fd, key, value, how);
+		ret = hmap_update(m.fd, key, value, how);
 	else if (!strcmp(verb, "delete"))
-		ret = hmap_delete(fd, key);
+		ret = hmap_delete(m.fd, key);
 	else if (!strcmp(verb, "lookup"))
-		ret = hmap_lookup(fd, key, value);
+		ret = hmap_lookup(m.fd, key, value);
 	else
-		ret = hmap_lookup_and_delete(fd, key, value);
+		ret = hmap_lookup_and_delete(m.fd, key, value);
 
 	if (ret == -ENOENT && !strcmp(verb, "lookup") && json) {
 		j_null(NULL);	/* bpftool's answer for a miss */
@@ -773,13 +1050,13 @@ static int do_elem(const char *verb, bool write, bool with_value)
 		ret = fail(EXIT_FAIL, "update: the key exists (noexist was given)");
 	} else if (ret == -E2BIG) {
 		ret = fail(EXIT_FAIL, "update: the map is full (max_entries %" PRIu64 ")",
-			   (uint64_t)info.max_entries);
+			   (uint64_t)m.info.max_entries);
 	} else if (ret == -EPERM) {
 		ret = fail(EXIT_FAIL, "%s: the map was opened read-only", verb);
 	} else if (ret < 0) {
 		ret = fail_errno(ret, verb);
 	} else if (!write || !strcmp(verb, "pop")) {
-		print_entry(key, info.key_size, value, info.value_size,
+		print_entry(key, m.info.key_size, value, m.info.value_size,
 			    SIZE_MAX);
 	} else if (json) {
 		j_null(NULL);
@@ -787,7 +1064,7 @@ static int do_elem(const char *verb, bool write, bool with_value)
 out:
 	free(key);
 	free(value);
-	close(fd);
+	close(m.fd);
 	return ret;
 }
 
@@ -814,14 +1091,14 @@ static int do_pop(void)
 /* Dump in chunks of @chunk entries, printing as they come. */
 static int do_dump(void)
 {
-	struct hmap_ioc_info info;
+	struct map m;
 	uint64_t chunk = 256, cursor = 0, total = 0;
 	uint8_t *keys, *values;
 	uint32_t n, i;
 	const char *s;
-	int fd, ret;
+	int ret;
 
-	ret = open_map(true, &fd, &info);
+	ret = open_map(true, &m);
 	if (ret)
 		return ret;
 	while (!ret && (s = next_arg())) {
@@ -833,11 +1110,11 @@ static int do_dump(void)
 	if (!ret && !chunk)
 		ret = fail(EXIT_USAGE, "chunk: must be at least 1");
 	if (ret) {
-		close(fd);
+		close(m.fd);
 		return ret;
 	}
-	keys = malloc(chunk * info.key_size);
-	values = malloc(chunk * info.value_size + 1);
+	keys = malloc(chunk * m.info.key_size);
+	values = malloc(chunk * m.info.value_size + 1);
 	if (!keys || !values) {
 		ret = fail(EXIT_FAIL, "out of memory");
 		goto out;
@@ -846,16 +1123,16 @@ static int do_dump(void)
 		j_open(NULL, '[');
 	do {
 		n = chunk;
-		ret = hmap_dump(fd, &cursor, keys, values, &n);
+		ret = hmap_dump(m.fd, &cursor, keys, values, &n);
 		if (ret < 0) {
 			ret = fail_errno(ret, "dump");
 			goto out;
 		}
 		for (i = 0; i < n; i++)
-			print_entry(keys + (size_t)i * info.key_size,
-				    info.key_size,
-				    values + (size_t)i * info.value_size,
-				    info.value_size, 32);
+			print_entry(keys + (size_t)i * m.info.key_size,
+				    m.info.key_size,
+				    values + (size_t)i * m.info.value_size,
+				    m.info.value_size, 32);
 		total += n;
 	} while (cursor);
 	if (json)
@@ -866,22 +1143,22 @@ static int do_dump(void)
 out:
 	free(keys);
 	free(values);
-	close(fd);
+	close(m.fd);
 	return ret;
 }
 
 static int do_count(void)
 {
-	struct hmap_ioc_info info;
+	struct map m;
 	uint64_t count;
-	int fd, ret;
+	int ret;
 
-	ret = open_map(true, &fd, &info);
+	ret = open_map(true, &m);
 	if (ret)
 		return ret;
 	ret = no_more_args();
 	if (!ret) {
-		ret = hmap_count(fd, &count);
+		ret = hmap_count(m.fd, &count);
 		if (ret < 0)
 			ret = fail_errno(ret, "count");
 		else if (json)
@@ -889,15 +1166,16 @@ static int do_count(void)
 		else
 			printf("%" PRIu64 "\n", count);
 	}
-	close(fd);
+	close(m.fd);
 	return ret;
 }
 
 #define BAR_WIDTH	40
 
-static void print_stats_text(const struct hmap_ioc_info *in,
+static void print_stats_text(const struct map *m,
 			     const struct hmap_ioc_stats *st)
 {
+	const struct hmap_ioc_info *in = &m->info;
 	static const char *const lens[HMAP_CHAIN_HIST_LEN] = {
 		"1", "2", "3", "4", "5", "6", "7", "8+",
 	};
@@ -906,7 +1184,7 @@ static void print_stats_text(const struct hmap_ioc_info *in,
 	unsigned int i;
 
 	printf("map %s (id %u): %" PRIu64 " entries, %u-byte keys, %u-byte values\n",
-	       in->name[0] ? in->name : "(anonymous)", in->id,
+	       m->name, in->id,
 	       (uint64_t)st->count, in->key_size, in->value_size);
 	printf("  B           %u (%" PRIu64 " bucket%s", st->B,
 	       (uint64_t)st->buckets, st->buckets == 1 ? "" : "s");
@@ -943,17 +1221,15 @@ static void print_stats_text(const struct hmap_ioc_info *in,
 	}
 }
 
-static void print_stats_json(const struct hmap_ioc_info *in,
+static void print_stats_json(const struct map *m,
 			     const struct hmap_ioc_stats *st)
 {
 	unsigned int i;
 
 	j_open(NULL, '{');
-	j_u64("id", in->id);
-	if (in->name[0])
-		j_str("name", in->name);
-	else
-		j_null("name");
+	j_u64("id", m->info.id);
+	j_str("name", m->name);
+	j_str("path", m->path);
 	j_u64("count", st->count);
 	j_u64("B", st->B);
 	j_u64("buckets", st->buckets);
@@ -976,66 +1252,103 @@ static void print_stats_json(const struct hmap_ioc_info *in,
 
 static int do_stats(void)
 {
-	struct hmap_ioc_info info;
+	struct map m;
 	struct hmap_ioc_stats st;
-	int fd, ret;
+	int ret;
 
-	ret = open_map(true, &fd, &info);
+	ret = open_map(true, &m);
 	if (ret)
 		return ret;
 	ret = no_more_args();
 	if (!ret) {
-		ret = hmap_stats(fd, &st);
+		ret = hmap_stats(m.fd, &st);
 		if (ret < 0)
 			ret = fail_errno(ret, "stats");
 		else if (json)
-			print_stats_json(&info, &st);
+			print_stats_json(&m, &st);
 		else
-			print_stats_text(&info, &st);
+			print_stats_text(&m, &st);
 	}
-	close(fd);
+	close(m.fd);
 	return ret;
 }
 
 static int do_clear(void)
 {
-	struct hmap_ioc_info info;
-	int fd, ret;
+	struct map m;
+	int ret;
 
-	ret = open_map(false, &fd, &info);
+	ret = open_map(false, &m);
 	if (ret)
 		return ret;
 	ret = no_more_args();
 	if (!ret) {
-		ret = hmap_clear(fd);
+		ret = hmap_clear(m.fd);
 		if (ret < 0)
 			ret = fail_errno(ret, "clear");
 		else if (json)
 			j_null(NULL);
 	}
-	close(fd);
+	close(m.fd);
 	return ret;
 }
 
+/*
+ * Remove the map's file, which must be in an hmapfs: the directory is
+ * checked on the descriptor that the removal goes through.
+ */
 static int do_unlink(void)
 {
-	const char *name = next_arg();
-	int ret;
+	const char *name = next_arg(), *base;
+	char path[PATH_MAX], *slash;
+	struct statfs sf;
+	int dir, ret;
 
 	if (!name)
 		return fail(EXIT_USAGE, "missing map NAME");
 	ret = no_more_args();
 	if (!ret)
-		ret = check_device();
+		ret = map_path(name, path, sizeof(path));
 	if (ret)
 		return ret;
-	ret = hmap_unlink(name);
+	slash = strrchr(path, '/');
+	base = slash ? slash + 1 : path;
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		return fail(EXIT_USAGE, "'%s' names a directory, not a map", name);
+	if (!slash) {
+		dir = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else if (slash == path) {
+		dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		*slash = '\0';
+		dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		*slash = '/';
+	}
+	if (dir < 0 && errno == ENOENT)
+		return fail(EXIT_NOTFOUND, "no map named '%s'", name);
+	if (dir < 0)
+		return fail(EXIT_FAIL, "unlink '%s': %s", name, strerror(errno));
+	if (fstatfs(dir, &sf))
+		ret = fail(EXIT_FAIL, "unlink '%s': %s", name, strerror(errno));
+	else if (sf.f_type != HMAPFS_MAGIC)
+		ret = not_in_hmapfs(name);
+	else if (unlinkat(dir, base, 0))
+		ret = -errno;
+	close(dir);
 	if (ret == -ENOENT)
 		return fail(EXIT_NOTFOUND, "no map named '%s'", name);
-	if (ret == -EPERM)
+	if (ret == -EISDIR)
+		return fail(EXIT_USAGE, "'%s' is a directory, not a map (rmdir removes it)",
+			    name);
+	if (ret == -EPERM)	/* a sticky directory, as the hmapfs root is */
 		return fail(EXIT_FAIL, "unlink '%s': only its owner (or root) may", name);
+	if (ret == -EACCES)
+		return fail(EXIT_FAIL, "unlink '%s': permission denied (its directory must be writable)",
+			    name);
 	if (ret < 0)
-		return fail_errno(ret, "unlink");
+		return fail(EXIT_FAIL, "unlink '%s': %s", name, strerror(-ret));
+	if (ret)
+		return ret;
 	if (json)
 		j_null(NULL);
 	return 0;
@@ -1138,21 +1451,21 @@ static int parse_bulk(const char *verb, struct bulk *b, bool with_mode)
 static int bulk(bool fill, const char *verb)
 {
 	uint64_t done = 0, missing = 0, next_row, i;
-	struct hmap_ioc_info info;
+	struct map m;
 	uint8_t *keys = NULL, *values = NULL;
 	double t0 = now();
 	struct bulk b;
 	uint32_t n, k;
-	int fd, ret;
+	int ret;
 
-	ret = open_map(false, &fd, &info);
+	ret = open_map(false, &m);
 	if (ret)
 		return ret;
 	ret = parse_bulk(verb, &b, fill);
 	if (ret)
 		goto out;
-	keys = malloc(b.batch * info.key_size);
-	values = malloc(b.batch * info.value_size + 1);
+	keys = malloc(b.batch * m.info.key_size);
+	values = malloc(b.batch * m.info.value_size + 1);
 	if (!keys || !values) {
 		ret = fail(EXIT_FAIL, "out of memory");
 		goto out;
@@ -1172,14 +1485,14 @@ static int bulk(bool fill, const char *verb)
 			n = next_row - done;
 		for (k = 0; k < n; k++) {
 			i = b.start + done + k;
-			encode(keys + (size_t)k * info.key_size, info.key_size, i);
+			encode(keys + (size_t)k * m.info.key_size, m.info.key_size, i);
 			if (fill)
-				encode(values + (size_t)k * info.value_size,
-				       info.value_size, i);
+				encode(values + (size_t)k * m.info.value_size,
+				       m.info.value_size, i);
 		}
 		k = n;
-		ret = fill ? hmap_update_batch(fd, keys, values, &k, b.how) :
-			     hmap_delete_batch(fd, keys, &k);
+		ret = fill ? hmap_update_batch(m.fd, keys, values, &k, b.how) :
+			     hmap_delete_batch(m.fd, keys, &k);
 		if (ret == -ENOENT && !fill) {
 			/* Absent keys are skipped: count them, go on. */
 			missing++;
@@ -1192,7 +1505,7 @@ static int bulk(bool fill, const char *verb)
 		done += k;
 		ret = 0;
 		if (b.every && done >= next_row) {
-			progress_row(fd, done);
+			progress_row(m.fd, done);
 			while (next_row <= done)
 				next_row += b.every;
 		}
@@ -1215,7 +1528,7 @@ static int bulk(bool fill, const char *verb)
 out:
 	free(keys);
 	free(values);
-	close(fd);
+	close(m.fd);
 	return ret;
 }
 
@@ -1234,18 +1547,19 @@ static int do_help(void);
 static const struct verb verbs[] = {
 	{ "create", do_create,
 	  "map create NAME key SIZE value SIZE [entries MAX] [hint N] [shards BITS] [mode MODE]",
-	  "Create a named map that stays until 'map unlink'. SIZE in bytes: key\n"
-	  "1..512, value 0..65536. entries caps the entries (default 16777216),\n"
-	  "hint sizes the first bucket array, shards BITS splits the map into\n"
-	  "2^BITS locks, mode (default 0600) is checked when others open it.\n"
+	  "Create a map and pin it as the file NAME, which keeps it until 'map unlink'.\n"
+	  "SIZE in bytes: key 1..512, value 0..65536. entries caps the entries\n"
+	  "(default 16777216), hint sizes the first bucket array, shards BITS splits\n"
+	  "the map into 2^BITS locks, mode is the file's mode (default 0600).\n"
 	  "Example: hmapctl map create users key 4 value 8 mode 0644\n" },
 	{ "show", do_show, "map show NAME [rdonly]",
-	  "Open a map by name and describe it (id, sizes, count, owner).\n"
+	  "Open a map by name and describe it (id, sizes, count, file mode, owner).\n"
 	  "rdonly opens it for reading only, as a reader without write access must.\n" },
 	{ "open", do_show, "map open NAME [rdonly]",
 	  "Same as 'map show': check that the map opens, and describe it.\n" },
-	{ "list", do_list, "map list",
-	  "Describe every map, named or not, oldest first.\n" },
+	{ "list", do_list, "map list [DIR]",
+	  "Describe the maps in DIR (default " HMAPFS_PATH ") and its subdirectories,\n"
+	  "by name; those the caller may not open by their file's mode and owner.\n" },
 	{ "update", do_update,
 	  "map update NAME key DATA value DATA [any|exist|noexist]",
 	  "Insert or replace an entry. any (default): either; noexist: insert\n"
@@ -1268,7 +1582,9 @@ static const struct verb verbs[] = {
 	  "and evacuation progress, memory, and bucket chain lengths as bars.\n" },
 	{ "clear", do_clear, "map clear NAME", "Remove every entry.\n" },
 	{ "unlink", do_unlink, "map unlink NAME",
-	  "Remove the map's name; the map goes when no process has it open.\n" },
+	  "Remove the map's file; the map goes when no other file or open\n"
+	  "descriptor refers to it.\n" },
+	{ "rm", do_unlink, "map rm NAME", "Same as 'map unlink'.\n" },
 	{ "fill", do_fill,
 	  "map fill NAME COUNT [start S] [batch N] [every E] [any|exist|noexist]",
 	  "Insert COUNT keys S, S+1, ... (default S=0; each key i encoded as a\n"
@@ -1293,6 +1609,8 @@ static void usage(FILE *f)
 		fprintf(f, "  hmapctl %s\n", verbs[i].usage);
 	fprintf(f,
 		"\n"
+		"NAME    := a file under " HMAPFS_PATH " (an hmapfs, mounted if need be),\n"
+		"            or a path starting with / or . of a file in another hmapfs\n"
 		"DATA    := ITEM...   (filling the map's key or value size exactly)\n"
 		"ITEM    := { u8|u16|u32|u64|s8|s16|s32|s64 NUMBER | str STRING |\n"
 		"            hex HEX... | BYTE }   (str pads the rest with zeroes)\n"

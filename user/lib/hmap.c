@@ -40,18 +40,6 @@ static int dev_ioctl(unsigned long cmd, void *arg)
 	return ret;
 }
 
-static int set_name(char dst[HMAP_IOC_NAME_LEN], const char *name)
-{
-	size_t len = name ? strlen(name) : 0;
-
-	if (len >= HMAP_IOC_NAME_LEN)
-		return -ENAMETOOLONG;
-	memset(dst, 0, HMAP_IOC_NAME_LEN);
-	if (len)
-		memcpy(dst, name, len);
-	return 0;
-}
-
 int hmap_create(const struct hmap_create_opts *o)
 {
 	struct hmap_ioc_create a = {
@@ -61,68 +49,28 @@ int hmap_create(const struct hmap_create_opts *o)
 		.max_entries = o->max_entries,
 		.size_hint = o->size_hint,
 		.shard_bits = o->shard_bits,
-		.mode = o->mode,
 	};
-	int ret = set_name(a.name, o->name);
 
-	if (ret)
-		return ret;
 	if (o->shard_bits)
 		a.flags |= HMAP_CREATE_F_SHARDED;
 	return dev_ioctl(HMAP_IOC_CREATE, &a);
 }
 
-int hmap_open(const char *name, int rdonly)
+int hmap_pin(int fd, const char *path, uint32_t mode)
 {
-	struct hmap_ioc_open a = {
+	struct hmap_ioc_pin a = {
 		.size = sizeof(a),
-		.flags = rdonly ? HMAP_OPEN_F_RDONLY : 0,
+		.path = PTR(path),
+		.dirfd = AT_FDCWD,
+		.mode = mode,
 	};
-	int ret = set_name(a.name, name);
 
-	return ret ? ret : dev_ioctl(HMAP_IOC_OPEN, &a);
+	return sys_ret(ioctl(fd, HMAP_IOC_PIN, &a));
 }
 
-int hmap_unlink(const char *name)
+int hmap_open(const char *path, int rdonly)
 {
-	struct hmap_ioc_unlink a = { .size = sizeof(a) };
-	int ret = set_name(a.name, name);
-
-	return ret ? ret : dev_ioctl(HMAP_IOC_UNLINK, &a);
-}
-
-int hmap_list(struct hmap_ioc_info **infos, unsigned int *n)
-{
-	struct hmap_ioc_list a = {
-		.size = sizeof(a),
-		.entry_size = sizeof(**infos),
-	};
-	struct hmap_ioc_info *buf = NULL, *tmp;
-	unsigned int want = 16;
-	int ret;
-
-	/* Maps may appear between calls: grow until the answer fits. */
-	for (;;) {
-		tmp = realloc(buf, (size_t)want * sizeof(*buf));
-		if (!tmp) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = tmp;
-		a.entries = PTR(buf);
-		a.count = want;
-		ret = dev_ioctl(HMAP_IOC_LIST, &a);
-		if (ret < 0) {
-			free(buf);
-			return ret;
-		}
-		if (a.total <= want)
-			break;
-		want = a.total + 16;
-	}
-	*infos = buf;
-	*n = a.count;
-	return 0;
+	return sys_ret(open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC));
 }
 
 int hmap_info(int fd, struct hmap_ioc_info *info)

@@ -3,20 +3,24 @@
  * libhmap: kernel hash maps from userspace, over /dev/hmap.
  *
  * A map has fixed key and value sizes and is reached through a file
- * descriptor. Anonymous maps die with their last descriptor; named maps
- * stay until hmap_unlink(), and any process allowed by the map's mode may
- * hmap_open() them. Close descriptors with close().
+ * descriptor. A new map dies with its last descriptor unless hmap_pin()
+ * gives it a file in an hmapfs (mounted at HMAPFS_PATH): then it lives
+ * until that file is removed (unlink(2), rm) and its last descriptor is
+ * closed, and any process the file's mode allows may hmap_open() it.
+ * Close descriptors with close().
  *
  * Every function returns 0 (or a descriptor) on success and a negative
  * errno on failure, e.g. -ENOENT for a missing key or map, -EEXIST for
  * HMAP_UPDATE_NOEXIST on a present key, -E2BIG when the map is full.
  * The full errno table is in <linux/hmap.h>.
  *
- *	struct hmap_create_opts o = { .key_size = 4, .value_size = 8,
- *				      .name = "demo", .mode = 0600 };
+ *	struct hmap_create_opts o = { .key_size = 4, .value_size = 8 };
  *	int fd = hmap_create(&o);
  *	uint32_t k = 1; uint64_t v = 42;
  *	hmap_update(fd, &k, &v, HMAP_UPDATE_ANY);
+ *	hmap_pin(fd, HMAPFS_PATH "/demo", 0600);
+ *	... later, in any process:
+ *	fd = hmap_open(HMAPFS_PATH "/demo", 1);
  *	hmap_lookup(fd, &k, &v);
  */
 #ifndef LIBHMAP_H
@@ -26,6 +30,7 @@
 #include <linux/hmap.h>
 
 #define HMAP_DEV_PATH	"/dev/hmap"
+#define HMAPFS_PATH	"/sys/fs/hmap"	/* where hmapfs is usually mounted */
 
 struct hmap_create_opts {
 	uint32_t key_size;	/* 1..HMAP_KEY_SIZE_MAX */
@@ -33,19 +38,21 @@ struct hmap_create_opts {
 	uint64_t max_entries;	/* 0: HMAP_IOC_DEFAULT_MAX_ENTRIES */
 	uint64_t size_hint;	/* expected entries, or 0 */
 	uint32_t shard_bits;	/* 0, or 1..8 for 2^shard_bits locks */
-	uint32_t mode;		/* named maps: permission bits, e.g. 0600 */
-	const char *name;	/* NULL or "" for an anonymous map */
 };
 
 /* The library's version, "MAJOR.MINOR.PATCH"; needs no device. */
 const char *hmap_version(void);
 
-/* Maps (these open /dev/hmap for the call). */
-int hmap_create(const struct hmap_create_opts *opts);	/* map fd */
-int hmap_open(const char *name, int rdonly);		/* map fd */
-int hmap_unlink(const char *name);
-/* All maps into a malloc()ed array the caller frees. */
-int hmap_list(struct hmap_ioc_info **infos, unsigned int *n);
+/* A new map, through /dev/hmap (opened for the call): a map fd. */
+int hmap_create(const struct hmap_create_opts *opts);
+/*
+ * A file for the map of read-write descriptor fd at path (relative to the
+ * working directory unless absolute), whose directory is in an hmapfs;
+ * mode is less the umask, 0 stands for 0600.
+ */
+int hmap_pin(int fd, const char *path, uint32_t mode);
+/* open(2) of a pinned map's file: a map fd (read-only if rdonly). */
+int hmap_open(const char *path, int rdonly);
 
 /* One map. Keys and values are key_size and value_size bytes. */
 int hmap_info(int fd, struct hmap_ioc_info *info);

@@ -12,18 +12,27 @@
  * DOC: Overview
  *
  * /dev/hmap (mode 0600, root: maps pin kernel memory, so an administrator
- * grants access explicitly, e.g. by group and mode 0660) takes four
- * commands: HMAP_IOC_CREATE, HMAP_IOC_OPEN, HMAP_IOC_UNLINK, HMAP_IOC_LIST.
- * CREATE and OPEN return a new map file descriptor (O_CLOEXEC); the element
- * commands (HMAP_IOC_INFO and later) are issued on that descriptor.
+ * grants access explicitly, e.g. by group and mode 0660) takes one command,
+ * HMAP_IOC_CREATE, which returns a new map file descriptor (O_CLOEXEC); the
+ * map commands (HMAP_IOC_INFO and later) are issued on such a descriptor.
  *
- * A map lives as long as a descriptor refers to it. A map created with a
- * name also stays alive, reachable by HMAP_IOC_OPEN, until HMAP_IOC_UNLINK
- * (or until the module is unloaded): that is how a command-line tool works
- * on one map across invocations. Opening by name checks the caller's fsuid
- * and fsgid against the owner, group and mode the map was created with, as
- * for a file; CAP_DAC_OVERRIDE bypasses the check. A descriptor opened
- * with HMAP_OPEN_F_RDONLY refuses the commands that modify the map.
+ * A map lives as long as something refers to it: a descriptor, or a file
+ * in an hmapfs. HMAP_IOC_PIN makes such a file, as BPF_OBJ_PIN does in
+ * bpffs: that is how a map outlives the process that made it and how other
+ * processes reach it. The module creates the mount point /sys/fs/hmap;
+ * ``mount -t hmap none /sys/fs/hmap`` mounts an instance there (hmapctl
+ * does so when it is not mounted), and every further mount is a new,
+ * empty instance (a container mounts its own and sees only its maps).
+ *
+ * Files in an hmapfs are ordinary files to the VFS: open(2) of one returns
+ * a map descriptor (O_RDONLY: read-only; O_RDWR: read-write; O_WRONLY is
+ * refused with EINVAL), and rm, mv, chmod, chown, mkdir, rmdir and ls work
+ * on them with the permission checks, LSM hooks and mount namespaces of
+ * any file. A pinned file belongs to the caller's fsuid and fsgid. The
+ * map is freed when its last file is removed and its last descriptor
+ * closed. A read-only descriptor refuses the commands that modify the map,
+ * and PIN. There is no global table of names and no limit on their number
+ * other than memory, charged to the creator's memory cgroup.
  *
  * Keys and values have the fixed sizes given at creation. User buffers
  * travel as __aligned_u64 pointers and hold exactly key_size bytes per key
@@ -60,18 +69,17 @@
  *               HMAP_VALUE_SIZE_MAX, or max_entries above the
  *               module's limit. UPDATE: the key is new and the map holds
  *               max_entries keys (replacing an existing key still works).
- *  EEXIST       CREATE: the name is taken. UPDATE with HMAP_UPDATE_NOEXIST:
+ *  EEXIST       PIN: the path exists. UPDATE with HMAP_UPDATE_NOEXIST:
  *               the key is present.
- *  ENOENT       OPEN, UNLINK: no map has that name. LOOKUP, DELETE,
- *               LOOKUP_AND_DELETE, UPDATE with HMAP_UPDATE_EXIST: the key
- *               is absent.
- *  EACCES       OPEN: the owner, group and mode of the map deny the access.
- *  EPERM        UNLINK: the caller neither owns the map nor has
- *               CAP_FOWNER. A modifying command on a read-only descriptor
- *               (CREATE and UNLINK need /dev/hmap opened for writing).
- *  ENOSPC       CREATE: HMAP_IOC_NAMED_MAX named maps exist, or 2^32 maps
- *               were created since the module was loaded (ids are never
- *               reused).
+ *  ENOENT       PIN: a directory of the path does not exist. LOOKUP,
+ *               DELETE, LOOKUP_AND_DELETE, UPDATE with HMAP_UPDATE_EXIST:
+ *               the key is absent.
+ *  EACCES       PIN: the caller may not write and search the directory.
+ *  EPERM        A modifying command or PIN on a read-only descriptor
+ *               (CREATE needs /dev/hmap opened for writing). PIN: the
+ *               directory is not in an hmapfs.
+ *  ENOSPC       CREATE: 2^32 maps were created since the module was
+ *               loaded (ids are never reused).
  *  EINTR        BATCH_*: a signal arrived; @count says how far it got.
  *  EINVAL       DUMP: @cursor is neither 0 nor the last one returned on
  *               this open file.
@@ -80,6 +88,10 @@
  *               (as much memory as its live keys, at least 1 MiB); start
  *               again with cursor 0.
  *  ============ =======================================================
+ *
+ * PIN also fails as mknod(2) would for the path (ENAMETOOLONG, ELOOP,
+ * ENOTDIR, EROFS, ...). open(2) of a pinned file fails as for any file
+ * (EACCES when its mode denies the access), and with EINVAL for O_WRONLY.
  *
  * The BATCH_* commands stop at the first element that fails, return its
  * error, and report in @count how many elements were processed before it.
@@ -90,10 +102,8 @@
 /* Limits of every map, in-kernel ones included (<linux/hmap.h> uses these). */
 #define HMAP_KEY_SIZE_MAX	512
 #define HMAP_VALUE_SIZE_MAX	65536
-/* A name is 1..31 characters from [A-Za-z0-9._-], NUL-padded. */
-#define HMAP_IOC_NAME_LEN	32
-/* At most this many maps can have a name at the same time. */
-#define HMAP_IOC_NAMED_MAX	1024
+/* statfs(2) f_type of an hmapfs ("hmap"). */
+#define HMAPFS_MAGIC		0x686d6170
 /* max_entries 0 at creation stands for this (the module may lower it). */
 #define HMAP_IOC_DEFAULT_MAX_ENTRIES	0x1000000	/* 2^24 */
 /* Largest hmap_ioc_create.shard_bits and hmap_params.shard_bits. */
@@ -109,9 +119,6 @@
 enum hmap_ioc_nr {
 	/* /dev/hmap */
 	HMAP_IOC_NR_CREATE = 0x00,
-	HMAP_IOC_NR_OPEN = 0x01,
-	HMAP_IOC_NR_UNLINK = 0x02,
-	HMAP_IOC_NR_LIST = 0x03,
 	/* map descriptors */
 	HMAP_IOC_NR_INFO = 0x40,
 	HMAP_IOC_NR_LOOKUP = 0x41,
@@ -124,7 +131,8 @@ enum hmap_ioc_nr {
 	HMAP_IOC_NR_DUMP = 0x48,
 	HMAP_IOC_NR_COUNT = 0x49,
 	HMAP_IOC_NR_CLEAR = 0x4a,
-	HMAP_IOC_NR_STATS = 0x4b
+	HMAP_IOC_NR_STATS = 0x4b,
+	HMAP_IOC_NR_PIN = 0x4c
 };
 
 /* hmap_ioc_create.flags */
@@ -143,13 +151,10 @@ enum hmap_ioc_nr {
  * @shard_bits: (in) with HMAP_CREATE_F_SHARDED, 1..HMAP_SHARD_BITS_MAX:
  *	the map is made of 2^@shard_bits independently locked parts, which
  *	together hold at most @max_entries entries. Else 0.
- * @mode: (in) permission bits (at most 0777) checked by HMAP_IOC_OPEN for a
- *	named map, against the creator's fsuid and fsgid. 0 if @name is empty.
- * @name: (in) empty for an anonymous map, else a name to publish it under.
- * @out_id: (out) the map's id, as HMAP_IOC_LIST shows it.
- * @__reserved: must be 0.
+ * @out_id: (out) the map's id, as HMAP_IOC_INFO reports it.
  *
- * Return: a new map descriptor (read-write, O_CLOEXEC), or -1 and errno.
+ * Return: a new descriptor (read-write, O_CLOEXEC) for a new map that
+ * nothing else refers to, or -1 and errno.
  */
 struct hmap_ioc_create {
 	__u32 size;
@@ -159,60 +164,14 @@ struct hmap_ioc_create {
 	__u64 max_entries;
 	__u64 size_hint;
 	__u32 shard_bits;
-	__u32 mode;
-	char name[HMAP_IOC_NAME_LEN];
 	__u32 out_id;
-	__u32 __reserved;
 };
 
-#define HMAP_IOC_CREATE_SIZE_VER0	80
+#define HMAP_IOC_CREATE_SIZE_VER0	40
 #define HMAP_IOC_CREATE		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_CREATE)
 
-/* hmap_ioc_open.flags */
-#define HMAP_OPEN_F_RDONLY	0x1 /* lookups only; needs read permission */
-
-/**
- * struct hmap_ioc_open - HMAP_IOC_OPEN: a new descriptor for a named map.
- * @size: (in) sizeof(struct hmap_ioc_open).
- * @flags: (in) HMAP_OPEN_F_*. Read-write needs read and write permission.
- * @name: (in) the map's name.
- * @out_id: (out) the map's id.
- * @__reserved: must be 0.
- *
- * Return: a new map descriptor (O_CLOEXEC), or -1 and errno.
- */
-struct hmap_ioc_open {
-	__u32 size;
-	__u32 flags;
-	char name[HMAP_IOC_NAME_LEN];
-	__u32 out_id;
-	__u32 __reserved;
-};
-
-#define HMAP_IOC_OPEN_SIZE_VER0		48
-#define HMAP_IOC_OPEN		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_OPEN)
-
-/**
- * struct hmap_ioc_unlink - HMAP_IOC_UNLINK: remove a map's name.
- * @size: (in) sizeof(struct hmap_ioc_unlink).
- * @flags: (in) must be 0.
- * @name: (in) the map's name.
- *
- * The map is freed when its last descriptor is closed (at once if none is
- * open). Only the map's owner or a CAP_FOWNER caller may unlink it.
- */
-struct hmap_ioc_unlink {
-	__u32 size;
-	__u32 flags;
-	char name[HMAP_IOC_NAME_LEN];
-};
-
-#define HMAP_IOC_UNLINK_SIZE_VER0	40
-#define HMAP_IOC_UNLINK		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_UNLINK)
-
 /* hmap_ioc_info.info_flags */
-#define HMAP_INFO_LINKED	0x1 /* reachable by name (not unlinked) */
-#define HMAP_INFO_RDONLY	0x2 /* this descriptor is read-only */
+#define HMAP_INFO_RDONLY	0x1 /* this descriptor is read-only */
 
 /**
  * struct hmap_ioc_info - HMAP_IOC_INFO: describe the map behind a descriptor.
@@ -225,15 +184,7 @@ struct hmap_ioc_unlink {
  * @max_entries: (out) the effective limit on entries.
  * @count: (out) entries now.
  * @shard_bits: (out) as created.
- * @mode: (out) permission bits (0 for an anonymous map).
- * @uid: (out) owner, in the caller's user namespace.
- * @gid: (out) group, in the caller's user namespace.
  * @info_flags: (out) HMAP_INFO_*.
- * @__reserved: (out) 0.
- * @name: (out) the name given at creation, kept after an unlink; empty for
- *	an anonymous map.
- *
- * HMAP_IOC_LIST fills an array of these, one per map.
  */
 struct hmap_ioc_info {
 	__u32 size;
@@ -245,40 +196,11 @@ struct hmap_ioc_info {
 	__u64 max_entries;
 	__u64 count;
 	__u32 shard_bits;
-	__u32 mode;
-	__u32 uid;
-	__u32 gid;
 	__u32 info_flags;
-	__u32 __reserved;
-	char name[HMAP_IOC_NAME_LEN];
 };
 
-#define HMAP_IOC_INFO_SIZE_VER0		96
+#define HMAP_IOC_INFO_SIZE_VER0		48
 #define HMAP_IOC_INFO		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_INFO)
-
-/**
- * struct hmap_ioc_list - HMAP_IOC_LIST: describe every map, oldest first.
- * @size: (in) sizeof(struct hmap_ioc_list).
- * @flags: (in) must be 0.
- * @entries: (in) array of @count elements of @entry_size bytes.
- * @entry_size: (in) sizeof(struct hmap_ioc_info) as the caller knows it, at
- *	least HMAP_IOC_INFO_SIZE_VER0; bytes the kernel does not fill are zeroed.
- * @count: (in) elements @entries can hold; (out) elements written.
- * @total: (out) maps in existence; retry with a larger array if above @count.
- * @__reserved: must be 0.
- */
-struct hmap_ioc_list {
-	__u32 size;
-	__u32 flags;
-	__aligned_u64 entries;
-	__u32 entry_size;
-	__u32 count;
-	__u32 total;
-	__u32 __reserved;
-};
-
-#define HMAP_IOC_LIST_SIZE_VER0		32
-#define HMAP_IOC_LIST		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_LIST)
 
 /**
  * struct hmap_ioc_elem - one element: LOOKUP, UPDATE, DELETE, LOOKUP_AND_DELETE.
@@ -450,5 +372,31 @@ struct hmap_ioc_stats {
 #define HMAP_IOC_STATS_SIZE_VER0	144
 #define HMAP_IOC_STATS_SIZE_VER1	152
 #define HMAP_IOC_STATS		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_STATS)
+
+/**
+ * struct hmap_ioc_pin - HMAP_IOC_PIN: make a file in an hmapfs for the map.
+ * @size: (in) sizeof(struct hmap_ioc_pin).
+ * @flags: (in) must be 0.
+ * @path: (in) pointer to the NUL-terminated path of the new file, relative
+ *	to @dirfd unless absolute, as for mknodat(2); its directory must be in
+ *	an hmapfs.
+ * @dirfd: (in) a directory descriptor, or AT_FDCWD.
+ * @mode: (in) permission bits of the file, at most 0777, less the caller's
+ *	umask; 0 stands for 0600.
+ *
+ * The file belongs to the caller's fsuid and fsgid and refers to the map
+ * until it is removed. The descriptor must be read-write: a read-only one
+ * must not become a file its pinner could open read-write.
+ */
+struct hmap_ioc_pin {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 path;
+	__s32 dirfd;
+	__u32 mode;
+};
+
+#define HMAP_IOC_PIN_SIZE_VER0		24
+#define HMAP_IOC_PIN		_IO(HMAP_IOC_TYPE, HMAP_IOC_NR_PIN)
 
 #endif /* _UAPI_LINUX_HMAP_H */
