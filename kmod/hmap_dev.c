@@ -9,9 +9,11 @@
  * The ABI, its rules and its errno table are in include/uapi/linux/hmap.h.
  */
 #include <linux/anon_inodes.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/fs_parser.h>
 #include <linux/hmap.h>
 #include <linux/kobject.h>
 #include <linux/miscdevice.h>
@@ -27,6 +29,7 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
+#include <linux/uidgid.h>
 #include <linux/version.h>
 #include <uapi/linux/hmap.h>
 
@@ -800,9 +803,10 @@ static int hmapdev_ioc_stats(struct hmapdev_ucmd *uc)
  * a user namespace where later ones pass an idmapping; hmapfs uses neither
  * beyond handing it back to the VFS. 6.7 added the timestamp helpers.
  */
-#define HMAPFS_HAVE_TS_HELPERS						\
-	(LINUX_VERSION_MAJOR > 6 || LINUX_VERSION_PATCHLEVEL >= 7)
-#if LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL < 3
+#define HMAPFS_SINCE(major, minor)					\
+	(LINUX_VERSION_MAJOR * 256 + LINUX_VERSION_PATCHLEVEL >=	\
+	 (major) * 256 + (minor))
+#if !HMAPFS_SINCE(6, 3)
 #define mnt_idmap	user_namespace
 #define nop_mnt_idmap	init_user_ns
 #endif
@@ -811,8 +815,11 @@ static const struct inode_operations hmapfs_dir_iops;
 
 static void hmapfs_init_times(struct inode *inode)
 {
-#if HMAPFS_HAVE_TS_HELPERS
+#if HMAPFS_SINCE(6, 7)
 	simple_inode_init_ts(inode);
+#elif HMAPFS_SINCE(6, 6)
+	inode->i_atime = inode_set_ctime_current(inode);
+	inode->i_mtime = inode->i_atime;
 #else
 	inode->i_atime = current_time(inode);
 	inode->i_mtime = inode->i_atime;
@@ -822,8 +829,10 @@ static void hmapfs_init_times(struct inode *inode)
 
 static void hmapfs_dir_changed(struct inode *dir)
 {
-#if HMAPFS_HAVE_TS_HELPERS
+#if HMAPFS_SINCE(6, 7)
 	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
+#elif HMAPFS_SINCE(6, 6)
+	dir->i_mtime = inode_set_ctime_current(dir);
 #else
 	dir->i_mtime = current_time(dir);
 	dir->i_ctime = dir->i_mtime;
@@ -875,6 +884,19 @@ static const struct inode_operations hmapfs_dir_iops = {
 	.rename = simple_rename,
 };
 
+/* A map file has no size: truncate(2) and O_TRUNC are refused. */
+static int hmapfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+			  struct iattr *attr)
+{
+	if (attr->ia_valid & ATTR_SIZE)
+		return -EINVAL;
+	return simple_setattr(idmap, dentry, attr);
+}
+
+static const struct inode_operations hmapfs_file_iops = {
+	.setattr = hmapfs_setattr,
+};
+
 /* vfs_mkobj() callback: a regular file that holds a reference to @arg. */
 static int hmapfs_mkmap(struct dentry *dentry, umode_t mode, void *arg)
 {
@@ -885,6 +907,7 @@ static int hmapfs_mkmap(struct dentry *dentry, umode_t mode, void *arg)
 	inode = hmapfs_new_inode(dir, mode);
 	if (!inode)
 		return -ENOMEM;
+	inode->i_op = &hmapfs_file_iops;
 	inode->i_fop = &hmapdev_map_fops;
 	refcount_inc(&map->refs);
 	inode->i_private = map;
@@ -952,16 +975,87 @@ static void hmapfs_evict_inode(struct inode *inode)
 		hmapdev_map_put(inode->i_private);
 }
 
+/* The root's mode by default: world-writable and sticky, as /tmp and bpffs. */
+#define HMAPFS_ROOT_MODE	(S_ISVTX | 0777)
+
+static int hmapfs_show_options(struct seq_file *m, struct dentry *root)
+{
+	struct inode *inode = d_inode(root);
+	umode_t mode = inode->i_mode & S_IALLUGO;
+
+	if (!uid_eq(inode->i_uid, GLOBAL_ROOT_UID))
+		seq_printf(m, ",uid=%u",
+			   from_kuid_munged(&init_user_ns, inode->i_uid));
+	if (!gid_eq(inode->i_gid, GLOBAL_ROOT_GID))
+		seq_printf(m, ",gid=%u",
+			   from_kgid_munged(&init_user_ns, inode->i_gid));
+	if (mode != HMAPFS_ROOT_MODE)
+		seq_printf(m, ",mode=%o", mode);
+	return 0;
+}
+
 static const struct super_operations hmapfs_super_ops = {
 	.statfs = simple_statfs,
 	.drop_inode = generic_delete_inode,
 	.evict_inode = hmapfs_evict_inode,
+	.show_options = hmapfs_show_options,
 };
 
-/* The root is world-writable and sticky, as /tmp and bpffs are. */
+/**
+ * struct hmapfs_opts - mount options: owner and mode of the root.
+ * @uid: uid=, default the mounter's fsuid.
+ * @gid: gid=, default the mounter's fsgid.
+ * @mode: mode=, octal, default HMAPFS_ROOT_MODE.
+ */
+struct hmapfs_opts {
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+};
+
+enum { HMAPFS_OPT_UID, HMAPFS_OPT_GID, HMAPFS_OPT_MODE };
+
+static const struct fs_parameter_spec hmapfs_params[] = {
+	fsparam_u32("uid", HMAPFS_OPT_UID),
+	fsparam_u32("gid", HMAPFS_OPT_GID),
+	fsparam_u32oct("mode", HMAPFS_OPT_MODE),
+	{}
+};
+
+static int hmapfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct hmapfs_opts *opts = fc->fs_private;
+	struct fs_parse_result result;
+	int opt;
+
+	/* -ENOPARAM: the VFS handles "source" and refuses the rest. */
+	opt = fs_parse(fc, hmapfs_params, param, &result);
+	if (opt < 0)
+		return opt;
+	switch (opt) {
+	case HMAPFS_OPT_UID:
+		opts->uid = make_kuid(current_user_ns(), result.uint_32);
+		if (!uid_valid(opts->uid))
+			return invalfc(fc, "Bad uid '%s'", param->string);
+		break;
+	case HMAPFS_OPT_GID:
+		opts->gid = make_kgid(current_user_ns(), result.uint_32);
+		if (!gid_valid(opts->gid))
+			return invalfc(fc, "Bad gid '%s'", param->string);
+		break;
+	case HMAPFS_OPT_MODE:
+		if (result.uint_32 & ~S_IALLUGO)
+			return invalfc(fc, "Bad mode '%s'", param->string);
+		opts->mode = result.uint_32;
+		break;
+	}
+	return 0;
+}
+
 static int hmapfs_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	static const struct tree_descr no_files[] = { { "" } };
+	struct hmapfs_opts *opts = fc->fs_private;
 	struct inode *root;
 	int ret;
 
@@ -971,7 +1065,9 @@ static int hmapfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_op = &hmapfs_super_ops;
 	root = d_inode(sb->s_root);
 	root->i_op = &hmapfs_dir_iops;
-	root->i_mode = S_IFDIR | S_ISVTX | 0777;
+	root->i_mode = S_IFDIR | opts->mode;
+	root->i_uid = opts->uid;
+	root->i_gid = opts->gid;
 	return 0;
 }
 
@@ -981,23 +1077,43 @@ static int hmapfs_get_tree(struct fs_context *fc)
 	return get_tree_nodev(fc, hmapfs_fill_super);
 }
 
+static void hmapfs_free_fc(struct fs_context *fc)
+{
+	kfree(fc->fs_private);
+}
+
 static const struct fs_context_operations hmapfs_context_ops = {
+	.parse_param = hmapfs_parse_param,
 	.get_tree = hmapfs_get_tree,
+	.free = hmapfs_free_fc,
 };
 
 static int hmapfs_init_fs_context(struct fs_context *fc)
 {
+	struct hmapfs_opts *opts = kzalloc(sizeof(*opts), GFP_KERNEL);
+
+	if (!opts)
+		return -ENOMEM;
+	opts->uid = current_fsuid();
+	opts->gid = current_fsgid();
+	opts->mode = HMAPFS_ROOT_MODE;
+	fc->fs_private = opts;
 	fc->ops = &hmapfs_context_ops;
 	return 0;
 }
 
+/*
+ * No MODULE_ALIAS_FS(): a mount attempt, which an unprivileged user may
+ * make in a user namespace, must not load hmap. No FS_USERNS_MOUNT either:
+ * whoever sets up a container mounts an instance for it.
+ */
 static struct file_system_type hmapfs_type = {
 	.owner = THIS_MODULE,
 	.name = "hmap",
 	.init_fs_context = hmapfs_init_fs_context,
+	.parameters = hmapfs_params,
 	.kill_sb = kill_litter_super,
 };
-MODULE_ALIAS_FS("hmap");
 
 /* ---- file operations ---- */
 

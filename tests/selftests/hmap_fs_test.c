@@ -439,17 +439,41 @@ static int listed(const char *dir, const char *name, unsigned char *type)
 }
 
 /* Mount a new instance on a new directory under /tmp. */
-static int mount_private(FIXTURE_DATA(fs) *self)
+static int mount_private_opts(FIXTURE_DATA(fs) *self, const char *opts)
 {
 	snprintf(self->mnt, sizeof(self->mnt), "/tmp/hmapfs-%d-XXXXXX", getpid());
 	if (!mkdtemp(self->mnt)) {
 		self->mnt[0] = 0;
 		return -errno;
 	}
-	if (mount("hmap", self->mnt, "hmap", 0, NULL))
+	if (mount("hmap", self->mnt, "hmap", 0, opts))
 		return -errno;
 	self->mounted = true;
 	return 0;
+}
+
+static int mount_private(FIXTURE_DATA(fs) *self)
+{
+	return mount_private_opts(self, NULL);
+}
+
+/* The options of the mount at @dir in /proc/self/mounts, into @out. */
+static int mount_options(const char *dir, char *out, size_t len)
+{
+	char line[1024], mdir[512], type[64], opts[512];
+	FILE *f = fopen("/proc/self/mounts", "r");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %511s %63s %511s", mdir, type, opts) == 3 &&
+		    !strcmp(mdir, dir) && !strcmp(type, "hmap")) {
+			snprintf(out, len, "%s", opts);
+			found = 0;
+		}
+	fclose(f);
+	return found;
 }
 
 /* ---- pin and open ---- */
@@ -609,6 +633,66 @@ TEST_F(fs, read_only_descriptor_refuses_updates)
 }
 
 /* No read or write file operation: the VFS says EINVAL. */
+/* Like bpffs: the root's owner and mode are mount options. */
+TEST_F(fs, mount_options_set_root_owner_and_mode)
+{
+	char opts[512];
+	struct stat st;
+
+	if (geteuid())
+		SKIP(return, "needs root to mount");
+	ASSERT_EQ(0, mount_private_opts(self, "mode=0750,uid=1234,gid=4321"));
+	ASSERT_EQ(0, stat(self->mnt, &st));
+	EXPECT_EQ(S_IFDIR | 0750, st.st_mode);
+	EXPECT_EQ(1234, st.st_uid);
+	EXPECT_EQ(4321, st.st_gid);
+	ASSERT_EQ(0, mount_options(self->mnt, opts, sizeof(opts)));
+	EXPECT_NE(NULL, strstr(opts, "uid=1234"));
+	EXPECT_NE(NULL, strstr(opts, "gid=4321"));
+	EXPECT_NE(NULL, strstr(opts, "mode=750"));
+	/* The default shows nothing. */
+	ASSERT_EQ(0, mount_options(HMAPFS_PATH, opts, sizeof(opts)));
+	EXPECT_EQ(NULL, strstr(opts, "mode="));
+}
+
+TEST_F(fs, mount_bad_option_is_einval)
+{
+	char dir[] = "/tmp/hmapfs-bad-XXXXXX";
+
+	if (geteuid())
+		SKIP(return, "needs root to mount");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	EXPECT_EQ(-1, mount("hmap", dir, "hmap", 0, "mode=010000"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, mount("hmap", dir, "hmap", 0, "size=1"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, mount("hmap", dir, "hmap", 0, "uid=-1"));
+	EXPECT_EQ(EINVAL, errno);
+	rmdir(dir);
+}
+
+/* A map file has no size to set. */
+TEST_F(fs, truncate_of_map_file_is_einval)
+{
+	const char *path = fpath(self, "trunc");
+	struct stat st;
+	int fd;
+
+	fd = pinned(path, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(-1, truncate(path, 4096));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, open(path, O_RDWR | O_TRUNC));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0, st.st_size);
+	/* chmod still works. */
+	EXPECT_EQ(0, chmod(path, 0640));
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(S_IFREG | 0640, st.st_mode);
+}
+
 TEST_F(fs, read_and_write_fail_with_einval)
 {
 	const char *path = fpath(self, "rw");

@@ -17,22 +17,29 @@
  * map commands (HMAP_IOC_INFO and later) are issued on such a descriptor.
  *
  * A map lives as long as something refers to it: a descriptor, or a file
- * in an hmapfs. HMAP_IOC_PIN makes such a file, as BPF_OBJ_PIN does in
- * bpffs: that is how a map outlives the process that made it and how other
- * processes reach it. The module creates the mount point /sys/fs/hmap;
- * ``mount -t hmap none /sys/fs/hmap`` mounts an instance there (hmapctl
- * does so when it is not mounted), and every further mount is a new,
- * empty instance (a container mounts its own and sees only its maps).
+ * in a mounted hmapfs. HMAP_IOC_PIN makes such a file, as BPF_OBJ_PIN does
+ * in bpffs: that is how a map outlives the process that made it and how
+ * other processes reach it. The module creates the mount point
+ * /sys/fs/hmap; ``mount -t hmap none /sys/fs/hmap`` mounts an instance
+ * there (hmapctl does so when it is not mounted), and every further mount
+ * is a new, empty instance (a container mounts its own and sees only its
+ * maps). Unmounting an instance removes its files, and with them the maps
+ * nothing else refers to. Mount options, as for bpffs: uid=, gid= and
+ * mode= (octal) of the root directory; by default the mounter's fsuid and
+ * fsgid and mode 1777 (world-writable and sticky, as /tmp).
  *
  * Files in an hmapfs are ordinary files to the VFS: open(2) of one returns
  * a map descriptor (O_RDONLY: read-only; O_RDWR: read-write; O_WRONLY is
  * refused with EINVAL), and rm, mv, chmod, chown, mkdir, rmdir and ls work
  * on them with the permission checks, LSM hooks and mount namespaces of
- * any file. A pinned file belongs to the caller's fsuid and fsgid. The
- * map is freed when its last file is removed and its last descriptor
+ * any file. A pinned file is owned as a file made by mknod(2) would be.
+ * The map is freed when its last file is removed and its last descriptor
  * closed. A read-only descriptor refuses the commands that modify the map,
- * and PIN. There is no global table of names and no limit on their number
- * other than memory, charged to the creator's memory cgroup.
+ * and PIN; but like any file, one from open(2) can be reopened through
+ * /proc/self/fd with whatever the file's mode allows (pass read-only
+ * descriptors opened through a read-only bind mount to keep them so).
+ * There is no global table of names and no limit on their number other
+ * than memory (files are charged to the memory cgroup of whoever pins).
  *
  * Keys and values have the fixed sizes given at creation. User buffers
  * travel as __aligned_u64 pointers and hold exactly key_size bytes per key
@@ -91,7 +98,9 @@
  *
  * PIN also fails as mknod(2) would for the path (ENAMETOOLONG, ELOOP,
  * ENOTDIR, EROFS, ...). open(2) of a pinned file fails as for any file
- * (EACCES when its mode denies the access), and with EINVAL for O_WRONLY.
+ * (EACCES when its mode denies the access), with EINVAL for O_WRONLY, and
+ * with EINVAL for O_TRUNC: a map file has no size (nor does truncate(2)
+ * change one).
  *
  * The BATCH_* commands stop at the first element that fails, return its
  * error, and report in @count how many elements were processed before it.
@@ -384,8 +393,8 @@ struct hmap_ioc_stats {
  * @mode: (in) permission bits of the file, at most 0777, less the caller's
  *	umask; 0 stands for 0600.
  *
- * The file belongs to the caller's fsuid and fsgid and refers to the map
- * until it is removed. The descriptor must be read-write: a read-only one
+ * The file belongs to the caller's fsuid and fsgid (the directory's group
+ * if it is setgid) and refers to the map until it is removed. The descriptor must be read-write: a read-only one
  * must not become a file its pinner could open read-write.
  */
 struct hmap_ioc_pin {
