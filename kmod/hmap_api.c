@@ -76,6 +76,9 @@
  * @seq: bumped around every write, for lockless lookups.
  * @last_write: jiffies of the last write that left a growth in progress.
  * @asked: hmap_tidy() was queued to allocate the array @core wants.
+ * @ahead_count: @core's count when hmap_tidy() last saw it holding an
+ *	array given ahead of need (ULONG_MAX: not seen yet).
+ * @ahead_since: jiffies since which @ahead_count has not changed.
  * @core: the map.
  */
 struct hmap_shard {
@@ -83,6 +86,8 @@ struct hmap_shard {
 	seqcount_spinlock_t seq;
 	unsigned long last_write;
 	bool asked;
+	unsigned long ahead_count;
+	unsigned long ahead_since;
 	struct hmap_core core;
 } ____cacheline_aligned_in_smp;
 
@@ -279,8 +284,9 @@ static void shard_shrink_start(struct hmap *m, struct hmap_shard *s)
 }
 
 /*
- * Allocate the array of the growth a write left to us (see
- * hmap_core_params.defer_arrays), donate it and start the growth.
+ * Allocate the array of the growth a write left to us or asked for ahead of
+ * need (see hmap_core_params.defer_arrays), donate it and start the growth
+ * if it is due.
  * Return: false if it could not be allocated.
  */
 static bool shard_grow_ahead(struct hmap *m, struct hmap_shard *s)
@@ -290,7 +296,7 @@ static bool shard_grow_ahead(struct hmap *m, struct hmap_shard *s)
 
 	spin_lock_bh(&s->lock);
 	B = s->core.flags & HMAP_CORE_F_WANT_ARRAY ?
-	    hmap_core_next_grow_B(&s->core) : -1;
+	    hmap_core_want_B(&s->core) : -1;
 	if (B < 0) {
 		/* Deletes made it no longer due: drop the want, or writes ask on. */
 		hmap_core_grow_start(&s->core, locked_gfp(m, 0));
@@ -308,12 +314,42 @@ static bool shard_grow_ahead(struct hmap *m, struct hmap_shard *s)
 		return false;
 	shard_write_begin(s);
 	hmap_core_donate(&s->core, gen, NULL, 0);
-	/* Never allocates with the array donated: it only checks it fits. */
+	/*
+	 * Never allocates with the array donated: it only checks it fits.
+	 * Ahead of need, it starts nothing and the array waits in the core.
+	 */
 	hmap_core_grow_start(&s->core, locked_gfp(m, 0));
 	s->asked = false;
+	s->ahead_count = ULONG_MAX;
 	/* Not a write: the growth need not wait for the shard to idle. */
 	__shard_write_end(s);
 	return true;
+}
+
+/*
+ * An array given ahead of a doubling that writes stopped short of: free it
+ * once the shard's count has not changed for HMAP_TIDY_IDLE (watched from
+ * here, so that writes pay nothing for it). Return: jiffies until the
+ * shard is to be looked at again, 0 if never.
+ */
+static unsigned long shard_trim_reserve(struct hmap_shard *s)
+{
+	unsigned long now = jiffies, wait = 0;
+
+	spin_lock_bh(&s->lock);
+	if (hmap_core_reserve_ahead(&s->core)) {
+		if (s->core.count != s->ahead_count) {
+			s->ahead_count = s->core.count;
+			s->ahead_since = now;
+			wait = HMAP_TIDY_IDLE;
+		} else if (time_before(now, s->ahead_since + HMAP_TIDY_IDLE)) {
+			wait = s->ahead_since + HMAP_TIDY_IDLE - now;
+		} else {
+			hmap_core_drop_reserve(&s->core);
+		}
+	}
+	spin_unlock_bh(&s->lock);
+	return wait;
 }
 
 static bool shard_shrink_due(struct hmap_shard *s)
@@ -346,6 +382,7 @@ static void hmap_tidy(struct work_struct *work)
 		s = &m->shards[i];
 		if (!shard_grow_ahead(m, s))
 			again = max_t(unsigned long, again, HZ);
+		again = max(again, shard_trim_reserve(s));
 		shard_shrink_start(m, s);
 		do {
 			spin_lock_bh(&s->lock);

@@ -127,6 +127,7 @@ u8 *hmap_find_key(const struct hmap_core *h, const void *key, u64 hash,
 
 /* hmap_grow.c */
 bool hmap_need_grow(const struct hmap_core *h);
+bool hmap_grow_ahead_due(const struct hmap_core *h);
 bool hmap_need_shrink(const struct hmap_core *h);
 int hmap_grow_start(struct hmap_core *h, gfp_t gfp, bool write);
 int hmap_shrink_start(struct hmap_core *h, gfp_t gfp, bool write);

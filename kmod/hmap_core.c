@@ -792,6 +792,21 @@ void *hmap_core_obj_alloc(const struct hmap_core *h, enum hmap_obj_kind kind,
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_obj_alloc);
 
 /**
+ * hmap_core_drop_reserve() - free a donated array that no growth used.
+ * @h: the map.
+ *
+ * For a map whose writes stopped short of the growth the array was given
+ * for: a later write near the threshold asks for it again.
+ */
+void hmap_core_drop_reserve(struct hmap_core *h)
+{
+	/* Never published: no reader can hold it. */
+	hmap_core_free(h->reserve);
+	h->reserve = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_drop_reserve);
+
+/**
  * hmap_core_donate_obj() - keep an object for the next out-of-line insert.
  * @h: the map.
  * @kind: HMAP_OBJ_KEY or HMAP_OBJ_VALUE.
@@ -999,6 +1014,8 @@ again:
 		/* -EAGAIN: the caller allocates the array; insert meanwhile. */
 		if (err != -EAGAIN)
 			return err;
+	} else if (unlikely(hmap_grow_ahead_due(h))) {
+		h->flags |= HMAP_CORE_F_WANT_ARRAY;
 	}
 	if (!pos.free) {
 		pos.free = hmap_overflow_link(h, pos.last, gfp);

@@ -53,6 +53,14 @@ enum hmap_tophash {
 #define HMAP_ARRAY_INLINE_MAX	(2 * PAGE_SIZE)
 /* ...up to this multiple of its growth threshold, past which writes do. */
 #define HMAP_DEFER_LOAD_MULT	2
+/*
+ * Such an array is asked for ahead of need, once the map holds 7/8 of its
+ * growth threshold, so that it is ready when the growth is due and no write
+ * runs over the load waiting for it. Unused after HMAP_TIDY_IDLE without
+ * writes, the module frees it again (hmap_core_drop_reserve()).
+ */
+#define HMAP_AHEAD_NUM		7
+#define HMAP_AHEAD_DEN		8
 
 /* Units evacuated out of order that one write's evacuation skips, at most. */
 #define HMAP_EVAC_SKIP_MAX	16
@@ -284,6 +292,9 @@ int hmap_core_grow_step(struct hmap_core *h, unsigned int max, gfp_t gfp);
 
 /* Memory for callers that allocate outside their lock. */
 int hmap_core_next_grow_B(const struct hmap_core *h);
+int hmap_core_want_B(const struct hmap_core *h);
+bool hmap_core_reserve_ahead(const struct hmap_core *h);
+void hmap_core_drop_reserve(struct hmap_core *h);
 int hmap_core_next_shrink_B(const struct hmap_core *h);
 int hmap_core_shrink_start(struct hmap_core *h, gfp_t gfp);
 int hmap_core_grow_start(struct hmap_core *h, gfp_t gfp);

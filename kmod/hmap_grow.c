@@ -242,6 +242,14 @@ static void resize_start(struct hmap_core *h, struct hmap_gen *gen, u8 flag)
 	h->nspare = 0;
 }
 
+/* Does the array for 2^@B buckets (and its preallocated overflow) count as large? */
+static bool array_large(const struct hmap_core *h, u8 B)
+{
+	u32 nbuckets = (1U << B) + (B >= 4 ? 1U << (B - 4) : 0);
+
+	return gen_bytes(h, nbuckets) > HMAP_ARRAY_INLINE_MAX;
+}
+
 /*
  * Should a write leave the array for 2^@B buckets to the caller? Yes with
  * defer_arrays, unless it is small, donated already, or the map holds
@@ -249,12 +257,11 @@ static void resize_start(struct hmap_core *h, struct hmap_gen *gen, u8 flag)
  */
 static bool array_deferred(struct hmap_core *h, u8 B)
 {
-	u32 nbuckets = (1U << B) + (B >= 4 ? 1U << (B - 4) : 0);
 	unsigned long limit = HMAP_DEFER_LOAD_MULT * HMAP_LOAD_NUM *
 			      ((1UL << h->B) / HMAP_LOAD_DEN);
 
 	if (!h->defer_arrays || (h->reserve && h->reserve->B == B) ||
-	    gen_bytes(h, nbuckets) <= HMAP_ARRAY_INLINE_MAX)
+	    !array_large(h, B))
 		return false;
 	if (h->count + 1 > limit) {
 		/* The caller is late: this write allocates, as any would. */
@@ -366,6 +373,27 @@ int hmap_shrink_start(struct hmap_core *h, gfp_t gfp, bool write)
 	return 0;
 }
 
+/*
+ * Is the map at HMAP_AHEAD_NUM/HMAP_AHEAD_DEN of its growth threshold, with
+ * a doubling ahead whose large array it has not been given yet?
+ */
+static bool grow_ahead_wanted(const struct hmap_core *h)
+{
+	unsigned long thr = HMAP_LOAD_NUM * ((1UL << h->B) / HMAP_LOAD_DEN);
+
+	return h->defer_arrays && h->buckets && !h->oldbuckets &&
+	       h->B < HMAP_B_MAX &&
+	       (h->count + 1) * HMAP_AHEAD_DEN > HMAP_AHEAD_NUM * thr &&
+	       !(h->reserve && h->reserve->B == h->B + 1) &&
+	       array_large(h, h->B + 1);
+}
+
+/* Should this insert ask for the next array ahead of need? Cheap when not. */
+bool hmap_grow_ahead_due(const struct hmap_core *h)
+{
+	return !(h->flags & HMAP_CORE_F_WANT_ARRAY) && grow_ahead_wanted(h);
+}
+
 bool hmap_need_grow(const struct hmap_core *h)
 {
 	if (h->oldbuckets)
@@ -421,3 +449,36 @@ int hmap_core_next_grow_B(const struct hmap_core *h)
 		       h->B < HMAP_B_MAX);
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_next_grow_B);
+
+/**
+ * hmap_core_want_B() - size of the array a write asked the caller for.
+ * @h: the map.
+ *
+ * Return: hmap_core_next_grow_B() if a growth is due; else B + 1 if the map
+ * nears its growth threshold and has not been given that array yet (see
+ * HMAP_AHEAD_NUM); else -1.
+ */
+int hmap_core_want_B(const struct hmap_core *h)
+{
+	int B = hmap_core_next_grow_B(h);
+
+	if (B >= 0)
+		return B;
+	return grow_ahead_wanted(h) ? h->B + 1 : -1;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_want_B);
+
+/**
+ * hmap_core_reserve_ahead() - does the map hold an array for its next doubling?
+ * @h: the map.
+ *
+ * Return: true if an array was donated ahead of need and no growth has
+ * used it yet.
+ */
+bool hmap_core_reserve_ahead(const struct hmap_core *h)
+{
+	return h->reserve && h->buckets && !h->oldbuckets &&
+	       h->reserve->B == h->B + 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_reserve_ahead);
+

@@ -127,7 +127,7 @@ static void w_after_write(void)
 	}
 	if (w_asked)
 		return;
-	B = H.flags & HMAP_CORE_F_WANT_ARRAY ? hmap_core_next_grow_B(&H) :
+	B = H.flags & HMAP_CORE_F_WANT_ARRAY ? hmap_core_want_B(&H) :
 					       hmap_core_next_shrink_B(&H);
 	if (B < 0)
 		return;

@@ -616,6 +616,83 @@ static void hmap_core_grow_start_drops_stale_want(struct kunit *test)
 	HMAP_EXPECT_VALID(test, h);
 }
 
+/* 7/8 of the threshold of deferring_map() (13 << 7 = 1664 entries). */
+#define AHEAD_AT	(HMAP_AHEAD_NUM * (13UL << 7) / HMAP_AHEAD_DEN)
+
+static void hmap_core_update_asks_ahead_at_seven_eighths(struct kunit *test)
+{
+	struct hmap_core *h = deferring_map(test);
+	unsigned long k;
+
+	for (k = 0; k < AHEAD_AT; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_CORE_F_WANT_ARRAY);
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	/* Asked for the next array, though no growth is due yet. */
+	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_CORE_F_WANT_ARRAY);
+	KUNIT_EXPECT_EQ(test, hmap_core_want_B(h), 9);
+	KUNIT_EXPECT_EQ(test, hmap_core_next_grow_B(h), -1);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	HMAP_EXPECT_VALID(test, h);
+}
+
+/* Given ahead, the array waits; the insert that is due starts with it. */
+static void hmap_core_update_grows_into_array_given_ahead(struct kunit *test)
+{
+	struct hmap_core *h = deferring_map(test);
+	unsigned long max = 13UL << 7, k;
+	struct hmap_gen *gen;
+
+	for (k = 0; k <= AHEAD_AT; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	gen = hmap_core_gen_alloc(h, hmap_core_want_B(h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, gen);
+	hmap_core_donate(h, gen, NULL, 0);
+	KUNIT_EXPECT_EQ(test, hmap_core_grow_start(h, GFP_KERNEL), 0);
+	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_TRUE(test, hmap_core_reserve_ahead(h));
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_CORE_F_WANT_ARRAY);
+	for (; k < max; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	KUNIT_ASSERT_FALSE(test, hmap_core_growing(h));
+	/* The insert that is due allocates no array: it had one. */
+	hmap_test_alloc_hook(test);
+	hmap_test_fail_all();
+	hmap_test_put(h, k, k);
+	hmap_test_fail_nth(0);
+	KUNIT_EXPECT_TRUE(test, hmap_core_growing(h));
+	KUNIT_EXPECT_PTR_EQ(test, h->buckets, gen);
+	KUNIT_EXPECT_FALSE(test, hmap_core_reserve_ahead(h));
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	hmap_test_finish_growth(test, h);
+	for (k = 0; k <= max; k++)
+		KUNIT_EXPECT_TRUE(test, hmap_test_get(h, k, NULL));
+	HMAP_EXPECT_VALID(test, h);
+}
+
+static void hmap_core_drop_reserve_then_asks_again(struct kunit *test)
+{
+	struct hmap_core *h = deferring_map(test);
+	struct hmap_gen *gen;
+	unsigned long k;
+
+	for (k = 0; k <= AHEAD_AT; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	gen = hmap_core_gen_alloc(h, hmap_core_want_B(h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, gen);
+	hmap_core_donate(h, gen, NULL, 0);
+	KUNIT_ASSERT_EQ(test, hmap_core_grow_start(h, GFP_KERNEL), 0);
+	KUNIT_ASSERT_TRUE(test, hmap_core_reserve_ahead(h));
+	hmap_core_drop_reserve(h);
+	KUNIT_EXPECT_FALSE(test, hmap_core_reserve_ahead(h));
+	KUNIT_EXPECT_NULL(test, h->reserve);
+	/* The next insert near the threshold asks for it again. */
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_CORE_F_WANT_ARRAY);
+	KUNIT_EXPECT_EQ(test, hmap_core_want_B(h), 9);
+	HMAP_EXPECT_VALID(test, h);
+}
+
 static void hmap_core_update_small_array_not_deferred(struct kunit *test)
 {
 	struct hmap_core_params p = {
@@ -695,6 +772,9 @@ static struct kunit_case hmap_grow_cases[] = {
 	KUNIT_CASE(hmap_core_grow_start_uses_donated_array),
 	KUNIT_CASE(hmap_core_update_allocates_past_defer_limit),
 	KUNIT_CASE(hmap_core_grow_start_drops_stale_want),
+	KUNIT_CASE(hmap_core_update_asks_ahead_at_seven_eighths),
+	KUNIT_CASE(hmap_core_update_grows_into_array_given_ahead),
+	KUNIT_CASE(hmap_core_drop_reserve_then_asks_again),
 	KUNIT_CASE(hmap_core_update_small_array_not_deferred),
 	KUNIT_CASE(hmap_core_delete_defers_large_shrink),
 	{}

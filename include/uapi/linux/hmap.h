@@ -394,8 +394,9 @@ struct hmap_ioc_stats {
  *	umask; 0 stands for 0600.
  *
  * The file belongs to the caller's fsuid and fsgid (the directory's group
- * if it is setgid) and refers to the map until it is removed. The descriptor must be read-write: a read-only one
- * must not become a file its pinner could open read-write.
+ * if it is setgid) and refers to the map until it is removed. The
+ * descriptor must be read-write: a read-only one must not become a file
+ * its pinner could open read-write.
  */
 struct hmap_ioc_pin {
 	__u32 size;
