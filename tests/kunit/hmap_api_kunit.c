@@ -610,6 +610,82 @@ static void hmap_update_leaves_large_arrays_to_worker(struct kunit *test)
 	}
 }
 
+/*
+ * An 8-byte map at B = 10 (threshold 6656 keys), past 7/8 of it: holding
+ * the array of its next doubling, 2^11 buckets of 144 bytes, given ahead.
+ * Return: the reserve's bucket bytes, which stats.bytes counts.
+ */
+static u64 map_with_array_ahead(struct kunit *test, struct hmap *m,
+				struct hmap_stats *st)
+{
+	const u64 n = 6200;
+	unsigned int waited;
+	u64 k;
+
+	for (k = 0; k < n; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_UPDATE_ANY), 0);
+	/*
+	 * On one CPU the work item may not have run yet: let it give the
+	 * array for B = 10 and finish the growth, which ends once writes
+	 * stop. A map mid-growth asks for nothing ahead.
+	 */
+	for (waited = 0; waited < 5000; waited += 20) {
+		hmap_flush(m);
+		hmap_get_stats(m, st);
+		if (st->B == 10 && !st->growing)
+			break;
+		msleep(20);
+	}
+	KUNIT_ASSERT_EQ(test, st->B, 10);
+	KUNIT_ASSERT_FALSE(test, st->growing);
+	/* The next write asks; the work item gives. */
+	KUNIT_ASSERT_EQ(test, put(m, n, ~n, HMAP_UPDATE_ANY), 0);
+	hmap_flush(m);
+	hmap_get_stats(m, st);
+	KUNIT_EXPECT_EQ(test, st->B, 10);
+	KUNIT_EXPECT_FALSE(test, st->growing);
+	/* Both arrays are there: 2^10 buckets in use, 2^11 held. */
+	KUNIT_EXPECT_GE(test, st->bytes, (1ULL << 10) * (HMAP_SLOTS + 16 * HMAP_SLOTS) +
+			(1ULL << 11) * (HMAP_SLOTS + 16 * HMAP_SLOTS));
+	return (1ULL << 11) * (HMAP_SLOTS + 16 * HMAP_SLOTS);
+}
+
+static void hmap_update_array_ahead_freed_when_idle(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	struct hmap_stats held, st;
+	unsigned int waited;
+	u64 ahead = map_with_array_ahead(test, m, &held);
+
+	/* Two looks 100 ms apart with the count unchanged, then it goes. */
+	for (waited = 0; waited < 3000; waited += 50) {
+		msleep(50);
+		hmap_get_stats(m, &st);
+		if (st.bytes + ahead <= held.bytes)
+			break;
+	}
+	KUNIT_EXPECT_LE(test, st.bytes + ahead, held.bytes);
+	KUNIT_EXPECT_EQ(test, st.B, 10);
+	KUNIT_EXPECT_EQ(test, st.count, held.count);
+}
+
+static void hmap_update_array_ahead_kept_while_writing(struct kunit *test)
+{
+	struct hmap *m = make_map(test, 8, 8, 0);
+	struct hmap_stats held, st;
+	u64 ahead = map_with_array_ahead(test, m, &held), k = held.count;
+	unsigned int i;
+
+	/* A key every 20 ms for 400 ms, short of the threshold: kept. */
+	for (i = 0; i < 20; i++, k++) {
+		msleep(20);
+		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_UPDATE_ANY), 0);
+	}
+	hmap_get_stats(m, &st);
+	KUNIT_EXPECT_GT(test, st.bytes + ahead, held.bytes);
+	KUNIT_EXPECT_EQ(test, st.B, 10);
+}
+
 /* 100 u64 keys 0..99 mapped to ~k. */
 static struct hmap *batch_map(struct kunit *test)
 {
@@ -810,6 +886,8 @@ static struct kunit_case hmap_api_cases[] = {
 			      sharded_gen_params, {.speed = KUNIT_SPEED_SLOW}),
 	KUNIT_CASE_PARAM(hmap_update_leaves_large_arrays_to_worker,
 			 sharded_gen_params),
+	KUNIT_CASE_SLOW(hmap_update_array_ahead_freed_when_idle),
+	KUNIT_CASE_SLOW(hmap_update_array_ahead_kept_while_writing),
 	KUNIT_CASE_PARAM(hmap_lookup_batch_copies_values, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_lookup_batch_stops_at_absent, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_lookup_batch_null_values_tests_presence,
