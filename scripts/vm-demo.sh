@@ -23,8 +23,9 @@ echo "into chained overflow buckets."
 run hmapctl map fill demo 100000 every 25000
 
 say "Watch one doubling: past 6.5 keys per bucket (106496 keys at B=14) the"
-echo "map needs 2^15 buckets. A kernel work item allocates them while the writes"
-echo "go on, then each later write moves a couple of old buckets over"
+echo "map needs 2^15 buckets. A kernel work item allocates them ahead, while"
+echo "the writes go on (from 7/8 of that load); the write that reaches it starts"
+echo "the doubling, and each later write moves a couple of old buckets over"
 echo "('evacuated'): no single insert pays for the new array or the whole copy."
 run hmapctl map fill demo 16000 start 100000 every 2000
 run hmapctl map fill demo 84000 start 116000
