@@ -127,7 +127,25 @@ u8 *hmap_find_key(const struct hmap_core *h, const void *key, u64 hash,
 
 /* hmap_grow.c */
 bool hmap_need_grow(const struct hmap_core *h);
-bool hmap_grow_ahead_due(const struct hmap_core *h);
+bool __hmap_grow_ahead_due(const struct hmap_core *h);
+
+/* Has the map reached HMAP_AHEAD_NUM/HMAP_AHEAD_DEN of its growth threshold? */
+static inline bool hmap_near_growth(const struct hmap_core *h)
+{
+	return (h->count + 1) * HMAP_AHEAD_DEN >
+	       HMAP_AHEAD_NUM * (HMAP_LOAD_NUM * ((1UL << h->B) / HMAP_LOAD_DEN));
+}
+
+/*
+ * Should this insert ask for the next array ahead of need? Inline, so that
+ * the inserts far from a growth pay two tests and no call.
+ */
+static inline bool hmap_grow_ahead_due(const struct hmap_core *h)
+{
+	return h->defer_arrays && !(h->flags & HMAP_CORE_F_WANT_ARRAY) &&
+	       hmap_near_growth(h) && __hmap_grow_ahead_due(h);
+}
+
 bool hmap_need_shrink(const struct hmap_core *h);
 int hmap_grow_start(struct hmap_core *h, gfp_t gfp, bool write);
 int hmap_shrink_start(struct hmap_core *h, gfp_t gfp, bool write);

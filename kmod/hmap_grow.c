@@ -379,19 +379,15 @@ int hmap_shrink_start(struct hmap_core *h, gfp_t gfp, bool write)
  */
 static bool grow_ahead_wanted(const struct hmap_core *h)
 {
-	unsigned long thr = HMAP_LOAD_NUM * ((1UL << h->B) / HMAP_LOAD_DEN);
-
 	return h->defer_arrays && h->buckets && !h->oldbuckets &&
-	       h->B < HMAP_B_MAX &&
-	       (h->count + 1) * HMAP_AHEAD_DEN > HMAP_AHEAD_NUM * thr &&
-	       !(h->reserve && h->reserve->B == h->B + 1) &&
-	       array_large(h, h->B + 1);
+	       h->B < HMAP_B_MAX && hmap_near_growth(h) &&
+	       !hmap_core_reserve_ahead(h) && array_large(h, h->B + 1);
 }
 
-/* Should this insert ask for the next array ahead of need? Cheap when not. */
-bool hmap_grow_ahead_due(const struct hmap_core *h)
+/* The rest of hmap_grow_ahead_due(), for the few inserts it lets through. */
+bool __hmap_grow_ahead_due(const struct hmap_core *h)
 {
-	return !(h->flags & HMAP_CORE_F_WANT_ARRAY) && grow_ahead_wanted(h);
+	return grow_ahead_wanted(h);
 }
 
 bool hmap_need_grow(const struct hmap_core *h)
