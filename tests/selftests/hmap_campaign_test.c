@@ -459,7 +459,7 @@ TEST_F_TIMEOUT(campaign, fail_nth_every_allocation, 300)
 		SKIP(return, "no fail-nth or fault-injection debugfs");
 	st = calloc(1, sizeof(*st));
 	ASSERT_NE(NULL, st);
-	for (c = 0; c < sizeof(fn_cases) / sizeof(fn_cases[0]); c++) {
+	for (c = 0; c < ARRAY_SIZE(fn_cases); c++) {
 		for (n = 1; n < 10000; n++) {
 			memset(st, 0, sizeof(*st));
 			fn_cases[c].setup(st);
@@ -517,10 +517,10 @@ static bool in(const int *set, unsigned int n, int e)
 
 static bool errno_allowed(unsigned long cmd, int e)
 {
-	if (in(allowed_errnos, sizeof(allowed_errnos) / sizeof(allowed_errnos[0]), e))
+	if (in(allowed_errnos, ARRAY_SIZE(allowed_errnos), e))
 		return true;
 	return cmd == HMAP_IOC_PIN &&
-	       in(pin_path_errnos, sizeof(pin_path_errnos) / sizeof(pin_path_errnos[0]), e);
+	       in(pin_path_errnos, ARRAY_SIZE(pin_path_errnos), e);
 }
 
 struct fuzz_ptrs {
@@ -616,7 +616,7 @@ static void fuzz_args(uint8_t *buf, unsigned long cmd,
 {
 	static const __u32 sizes[] = { 0, 4, 8, 16, 23, 24, 31, 32, 39, 40,
 				       47, 48, 144, 152, 4096, 4097 };
-	__u32 size = sizes[rnd() % (sizeof(sizes) / sizeof(sizes[0]))];
+	__u32 size = sizes[rnd() % (ARRAY_SIZE(sizes))];
 	bool real = real_size(_IOC_NR(cmd)) && rnd() % 2;
 	unsigned int off;
 
@@ -803,7 +803,7 @@ static void remove_pinned_files(void)
 	static const char *const tags[] = { "fzctl", "fzro", "fzrw", "stress" };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(tags); i++)
 		unlink(path_of(tags[i]));
 	unlink(fn_path());
 	if (fuzz_abs[0][0])
@@ -973,11 +973,11 @@ TEST_F_TIMEOUT(campaign, stress_four_processes, 300)
 /* Touch 128 KiB of stack, so that no call below needs a new stack page. */
 static void __attribute__((noinline)) prefault_stack(void)
 {
-	volatile char buf[128 * 1024];
-	size_t i;
+	char buf[128 * 1024];
 
-	for (i = 0; i < sizeof(buf); i += 4096)
-		buf[i] = 0;
+	memset(buf, 0, sizeof(buf));
+	/* The compiler must not drop the stores: buf escapes here. */
+	__asm__ __volatile__("" : : "r"(buf) : "memory");
 }
 
 static int memcg_child(void)

@@ -103,107 +103,10 @@ static int open_errno(const char *path, int flags)
 	return 0;
 }
 
-static bool write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	bool ok;
+#include "hmap_memcg.h"
 
-	if (fd < 0)
-		return false;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok;
-}
-
-/*
- * A memory cgroup of the test's own, to see a map freed: its memory is
- * charged to the cgroup it was made in and uncharged when it is freed.
- */
-#define CG		"/sys/fs/cgroup"
 /* Keys a map gets to be big (several MiB) next to memcg's per-CPU slack. */
 #define BIG_KEYS	150000
-
-struct memcg {
-	char dir[PATH_LEN];	/* empty: none made */
-	char home[PATH_LEN];	/* cgroup.procs of where the process came from */
-};
-
-static bool memcg_enter(struct memcg *cg, const char *tag)
-{
-	char line[PATH_LEN], procs[PATH_LEN + 16];
-	FILE *f;
-
-	mkdir(CG, 0755);
-	if (access(CG "/cgroup.controllers", F_OK))
-		mount("cgroup2", CG, "cgroup2", 0, NULL);
-	if (!write_str(CG "/cgroup.subtree_control", "+memory"))
-		return false;
-	snprintf(cg->home, sizeof(cg->home), CG "/cgroup.procs");
-	f = fopen("/proc/self/cgroup", "r");
-	if (f) {
-		while (fgets(line, sizeof(line), f)) {
-			line[strcspn(line, "\n")] = 0;
-			if (!strncmp(line, "0::/", 4) && line[4])
-				snprintf(cg->home, sizeof(cg->home),
-					 CG "%.200s/cgroup.procs", line + 3);
-		}
-		fclose(f);
-	}
-	snprintf(cg->dir, sizeof(cg->dir), CG "/hmap-%s-%d", tag, getpid());
-	if (mkdir(cg->dir, 0755) && errno != EEXIST) {
-		cg->dir[0] = 0;
-		return false;
-	}
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg->dir);
-	return write_str(procs, "0");
-}
-
-/* Back home: what the process allocates from now on is not charged here. */
-static void memcg_leave(struct memcg *cg)
-{
-	if (cg->dir[0])
-		write_str(cg->home, "0");
-}
-
-static long long memcg_current(const struct memcg *cg)
-{
-	char path[PATH_LEN + 16];
-	long long n = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/memory.current", cg->dir);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%lld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
-/* memory.current once at most @limit (arrays go after RCU), or after 20 s. */
-static long long memcg_wait_below(const struct memcg *cg, long long limit)
-{
-	long long cur = -1;
-	int i;
-
-	for (i = 0; i < 400; i++) {
-		cur = memcg_current(cg);
-		if (cur < 0 || cur <= limit)
-			break;
-		usleep(50 * 1000);
-	}
-	return cur;
-}
-
-static void memcg_remove(struct memcg *cg)
-{
-	if (!cg->dir[0])
-		return;
-	memcg_leave(cg);
-	rmdir(cg->dir);
-	cg->dir[0] = 0;
-}
 
 FIXTURE(fs) {
 	int dev;				/* /dev/hmap, for CREATE */
@@ -227,7 +130,7 @@ FIXTURE_SETUP(fs)
 		TH_LOG("statfs " HMAPFS_PATH ": %s", strerror(errno));
 	}
 	ASSERT_EQ(HMAPFS_MAGIC, (unsigned long)sf.f_type) {
-		TH_LOG(HMAPFS_PATH " is not an hmapfs (mount -t hmap hmap " HMAPFS_PATH ")");
+		TH_LOG(HMAPFS_PATH " is not an hmapfs (mount -t hmap none " HMAPFS_PATH ")");
 	}
 	self->dev = open(HMAP_DEV_PATH, O_RDWR | O_CLOEXEC);
 	if (self->dev < 0)
@@ -802,12 +705,12 @@ TEST_F(fs, pin_invalid_flags_or_mode_is_einval)
 	int fd = new_map();
 
 	ASSERT_LE(0, fd);
-	for (i = 0; i < sizeof(bad_flags) / sizeof(bad_flags[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_flags); i++) {
 		pin.flags = bad_flags[i];
 		EXPECT_EQ(-EINVAL, xioctl(fd, HMAP_IOC_PIN, &pin));
 	}
 	pin.flags = 0;
-	for (i = 0; i < sizeof(bad_modes) / sizeof(bad_modes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_modes); i++) {
 		pin.mode = bad_modes[i];
 		EXPECT_EQ(-EINVAL, xioctl(fd, HMAP_IOC_PIN, &pin));
 	}

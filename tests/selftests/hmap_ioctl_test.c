@@ -379,7 +379,7 @@ TEST_F(cmd, unknown_flags_are_einval)
 	unsigned int i;
 	char *arg;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		arg = fresh(self, variant, variant->size);
 		*(uint32_t *)(arg + 4) = bad[i];
 		EXPECT_EQ(-EINVAL, run(fd, variant, arg));
@@ -471,7 +471,7 @@ TEST_F(cmd, wrong_encoding_is_enotty)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		EXPECT_EQ(-ENOTTY, xioctl(fd, cmds[i], self->arg));
 }
 
@@ -515,12 +515,12 @@ TEST(retired_and_unknown_numbers_are_enotty)
 		SKIP(return, DEV ": %s (hmap_dev.ko not loaded?)", strerror(errno));
 	map = xioctl(dev, HMAP_IOC_CREATE, &c);
 	ASSERT_LE(0, map);
-	for (i = 0; i < sizeof(dev_nrs) / sizeof(dev_nrs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(dev_nrs); i++) {
 		memset(arg, 0, sizeof(arg));
 		*(uint32_t *)arg = 48;
 		EXPECT_EQ(-ENOTTY, xioctl(dev, _IO(HMAP_IOC_TYPE, dev_nrs[i]), arg));
 	}
-	for (i = 0; i < sizeof(map_nrs) / sizeof(map_nrs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(map_nrs); i++) {
 		memset(arg, 0, sizeof(arg));
 		*(uint32_t *)arg = 48;
 		EXPECT_EQ(-ENOTTY, xioctl(map, _IO(HMAP_IOC_TYPE, map_nrs[i]), arg));
