@@ -37,6 +37,7 @@
 #include "hmap_internal.h"
 #include "hmap_core.h"
 #include "hmap_api.h"
+#include "hmap_mixhash.h"
 
 #define CREATE_TRACE_POINTS
 #include "hmap_trace.h"
@@ -99,8 +100,11 @@ struct hmap_shard {
  * @nshards: number of shards.
  * @key_size: bytes per key.
  * @value_size: bytes per value.
- * @hashfn: caller's hash, also used to pick shards; NULL for hsiphash.
- * @shard_key: hsiphash key that picks shards.
+ * @hashfn: caller's hash, also used to pick shards; NULL for the
+ *	built-in ones.
+ * @seed: seed of the hash that picks a sharded map's shards (mixhash, or
+ *	@hashfn), which the shards keep using (hmap_core_params.seed) until
+ *	a same-size growth gives one its own: one hash per key.
  * @max_entries: a sharded map's limit, 0 for none (an unsharded map's
  *	core enforces its own).
  * @count: entries of a sharded map with @max_entries, counted here so the
@@ -118,7 +122,7 @@ struct hmap {
 	u32 key_size;
 	u32 value_size;
 	hmap_hash_fn hashfn;
-	hsiphash_key_t shard_key;
+	u64 seed;
 	unsigned long max_entries;
 	atomic_long_t count;
 	struct delayed_work tidy;
@@ -134,17 +138,43 @@ struct hmap {
 VISIBLE_IF_KUNIT atomic64_t hmap_next_id = ATOMIC64_INIT(0);
 EXPORT_SYMBOL_IF_KUNIT(hmap_next_id);
 
-static struct hmap_shard *key_shard(struct hmap *m, const void *key)
-{
-	u32 h;
+/* A shard index is bits 48..55 of the key's hash (HMAP_SHARD_BITS_MAX 8). */
+#define HMAP_SHARD_SHIFT	48
+static_assert(HMAP_SHARD_SHIFT + HMAP_SHARD_BITS_MAX <= 56);
+static_assert(HMAP_SHARD_SHIFT >= HMAP_B_MAX);
 
+/*
+ * A sharded map's shard for @key, from bits 48..55 of its hash under the
+ * map's seed (below the tophash, above any bucket index); *@mhash gets
+ * that hash for shard_hash().
+ */
+static struct hmap_shard *key_shard(struct hmap *m, const void *key,
+				    u64 *mhash)
+{
+	u64 h;
+
+	*mhash = 0;
 	if (m->nshards == 1)
 		return &m->shards[0];
 	if (m->hashfn)
-		h = m->hashfn(key, m->key_size, m->shard_key.key[0]) >> 32;
+		h = m->hashfn(key, m->key_size, m->seed);
 	else
-		h = hsiphash(key, m->key_size, &m->shard_key);
-	return &m->shards[h >> (32 - m->shard_bits)];
+		h = mixhash(key, m->key_size, m->seed);
+	*mhash = h;
+	return &m->shards[(h >> HMAP_SHARD_SHIFT) & (m->nshards - 1)];
+}
+
+/*
+ * @key's hash in shard @s, given what key_shard() computed: the same while
+ * the shard hashes with the map's seed. Under the shard's lock, or inside
+ * a read section of its sequence count.
+ */
+static u64 shard_hash(struct hmap *m, struct hmap_shard *s, const void *key,
+		      u64 mhash)
+{
+	if (m->nshards > 1 && hmap_core_seeded(&s->core, m->seed))
+		return mhash;
+	return hmap_core_hash(&s->core, key);
 }
 
 /* Flags for allocations under the lock: never sleep, keep accounting. */
@@ -444,7 +474,7 @@ static int shard_update_locked(struct hmap *m, struct hmap_shard *s,
 }
 
 static int shard_update(struct hmap *m, struct hmap_shard *s, const void *key,
-			const void *value, u64 flags, gfp_t gfp)
+			u64 mhash, const void *value, u64 flags, gfp_t gfp)
 {
 	unsigned int round;
 	int err;
@@ -454,7 +484,7 @@ static int shard_update(struct hmap *m, struct hmap_shard *s, const void *key,
 	for (round = 0;; round++) {
 		shard_write_begin(s);
 		err = shard_update_locked(m, s, key,
-					  hmap_core_hash(&s->core, key), value,
+					  shard_hash(m, s, key, mhash), value,
 					  flags, gfp);
 		shard_write_end(m, s);
 		if (err != -ENOMEM || round == HMAP_REFILL_ROUNDS ||
@@ -469,8 +499,12 @@ static int shard_update(struct hmap *m, struct hmap_shard *s, const void *key,
 int hmap_update(struct hmap *m, const void *key, const void *value,
 		u64 flags, gfp_t gfp)
 {
+	struct hmap_shard *s;
+	u64 mhash;
+
 	might_sleep_if(gfpflags_allow_blocking(gfp));
-	return shard_update(m, key_shard(m, key), key, value, flags, gfp);
+	s = key_shard(m, key, &mhash);
+	return shard_update(m, s, key, mhash, value, flags, gfp);
 }
 EXPORT_SYMBOL_NS_GPL(hmap_update, HMAP_NS);
 
@@ -501,13 +535,15 @@ static void shard_delete_end(struct hmap *m, struct hmap_shard *s)
 
 static int shard_delete(struct hmap *m, const void *key, void *value)
 {
-	struct hmap_shard *s = key_shard(m, key);
+	struct hmap_shard *s;
 	int err = -ENOENT;
+	u64 mhash;
 
+	s = key_shard(m, key, &mhash);
 	shard_write_begin(s);
 	if (s->core.count)
 		err = shard_delete_locked(m, s, key,
-					  hmap_core_hash(&s->core, key), value);
+					  shard_hash(m, s, key, mhash), value);
 	shard_delete_end(m, s);
 	return err;
 }
@@ -552,9 +588,15 @@ EXPORT_SYMBOL_NS_GPL(hmap_clear, HMAP_NS);
 /* ---- lockless reads ---- */
 
 static void *shard_lookup_copy(struct hmap *m, struct hmap_shard *s,
-			       const void *key, void *value)
+			       const void *key, u64 mhash, void *value)
 {
-	void *v = hmap_core_lookup(&s->core, key);
+	void *v;
+
+	if (m->nshards == 1)
+		v = hmap_core_lookup(&s->core, key);
+	else
+		v = hmap_core_lookup_hashed(&s->core, key,
+					    shard_hash(m, s, key, mhash));
 
 	if (v && value && m->value_size)
 		memcpy(value, v, m->value_size);
@@ -571,7 +613,7 @@ static void *shard_lookup_copy(struct hmap *m, struct hmap_shard *s,
 
 /* hmap_lookup() in shard @s, under rcu_read_lock(): is @key present? */
 static bool shard_lookup(struct hmap *m, struct hmap_shard *s,
-			 const void *key, void *value)
+			 const void *key, u64 mhash, void *value)
 {
 	unsigned int seq, tries;
 	void *v;
@@ -583,22 +625,25 @@ static bool shard_lookup(struct hmap *m, struct hmap_shard *s,
 			cpu_relax();
 			continue;
 		}
-		v = shard_lookup_copy(m, s, key, value);
+		v = shard_lookup_copy(m, s, key, mhash, value);
 		if (!read_seqcount_retry(&s->seq, seq))
 			return v;
 	}
 	spin_lock_bh(&s->lock);
-	v = shard_lookup_copy(m, s, key, value);
+	v = shard_lookup_copy(m, s, key, mhash, value);
 	spin_unlock_bh(&s->lock);
 	return v;
 }
 
 int hmap_lookup(struct hmap *m, const void *key, void *value)
 {
+	struct hmap_shard *s;
 	bool found;
+	u64 mhash;
 
+	s = key_shard(m, key, &mhash);
 	rcu_read_lock();
-	found = shard_lookup(m, key_shard(m, key), key, value);
+	found = shard_lookup(m, s, key, mhash, value);
 	rcu_read_unlock();
 	return found ? 0 : -ENOENT;
 }
@@ -612,6 +657,7 @@ EXPORT_SYMBOL_NS_GPL(hmap_lookup, HMAP_NS);
 /**
  * struct batch_key - a key of a batch chunk, hashed ahead.
  * @s: its shard.
+ * @mhash: its hash under the map's seed, from key_shard().
  * @hash: its hash, if @valid.
  * @seq: @s->seq when it was hashed.
  * @seed_gen: the shard's seed generation it was hashed with.
@@ -619,6 +665,7 @@ EXPORT_SYMBOL_NS_GPL(hmap_lookup, HMAP_NS);
  */
 struct batch_key {
 	struct hmap_shard *s;
+	u64 mhash;
 	u64 hash;
 	unsigned int seq;
 	u32 seed_gen;
@@ -637,11 +684,11 @@ static void batch_hash(struct hmap *m, const u8 *keys, u32 n,
 	u32 i;
 
 	for (i = 0; i < n; i++, keys += m->key_size) {
-		bk[i].s = key_shard(m, keys);
+		bk[i].s = key_shard(m, keys, &bk[i].mhash);
 		h = &bk[i].s->core;
 		bk[i].seq = raw_read_seqcount(&bk[i].s->seq);
 		bk[i].seed_gen = READ_ONCE(h->seed_gen);
-		bk[i].hash = hmap_core_hash(h, keys);
+		bk[i].hash = shard_hash(m, bk[i].s, keys, bk[i].mhash);
 		bk[i].valid = !(bk[i].seq & 1) &&
 			      !read_seqcount_retry(&bk[i].s->seq, bk[i].seq);
 		if (bk[i].valid)
@@ -695,7 +742,7 @@ int hmap_lookup_batch(struct hmap *m, const void *keys, void *values,
 			if (!bk[i].valid ||
 			    read_seqcount_retry(&bk[i].s->seq, bk[i].seq))
 				found = shard_lookup(m, bk[i].s, key + i * ks,
-						     out);
+						     bk[i].mhash, out);
 			if (!found) {
 				rcu_read_unlock();
 				*count = done + i;
@@ -759,6 +806,7 @@ int hmap_update_batch(struct hmap *m, const void *keys, const void *values,
 			/* Allocate outside the lock, as hmap_update() does. */
 			if (err == -ENOMEM && gfpflags_allow_blocking(gfp)) {
 				err = shard_update(m, bk[i].s, key + (size_t)i * ks,
+						   bk[i].mhash,
 						   val + (size_t)i * vs, flags,
 						   gfp);
 				i += !err;
@@ -1084,7 +1132,10 @@ struct hmap *hmap_create(const struct hmap_params *p, gfp_t gfp)
 	m->hashfn = p->hashfn;
 	if (bits)
 		m->max_entries = p->max_entries;
-	get_random_bytes(&m->shard_key, sizeof(m->shard_key));
+	/* Never 0, which would leave the shards to pick their own. */
+	if (bits)
+		m->seed = get_random_u64() | 1;
+	cp.seed = m->seed;
 	for (i = 0; i < m->nshards; i++) {
 		spin_lock_init(&m->shards[i].lock);
 		seqcount_spinlock_init(&m->shards[i].seq, &m->shards[i].lock);

@@ -115,6 +115,8 @@ static inline unsigned long evac_units(const struct hmap_core *h)
 }
 
 /* hmap_core.c */
+void hmap_reseed(struct hmap_core *h);
+void hmap_gen_adopt_hash(const struct hmap_core *h, struct hmap_gen *gen);
 struct hmap_gen *hmap_gen_take(struct hmap_core *h, u8 B, gfp_t gfp);
 void hmap_gen_release(struct hmap_gen *gen);
 void hmap_gen_put(struct hmap_gen *gen);
@@ -127,6 +129,7 @@ u8 *hmap_find_key(const struct hmap_core *h, const void *key, u64 hash,
 
 /* hmap_grow.c */
 bool hmap_need_grow(const struct hmap_core *h);
+void hmap_flood_seen(struct hmap_core *h);
 bool __hmap_grow_ahead_due(const struct hmap_core *h);
 
 /* Has the map reached HMAP_AHEAD_NUM/HMAP_AHEAD_DEN of its growth threshold? */

@@ -84,6 +84,7 @@
 #include "hmap_internal.h"
 #include "hmap_core.h"
 #include "hmap_bucket.h"
+#include "hmap_mixhash.h"
 
 /**
  * hmap_core_zalloc() - allocate zeroed memory for the map.
@@ -110,46 +111,124 @@ static void hmap_core_free(void *p)
 /* ---- hashing ---- */
 
 /*
- * The built-in hash is hsiphash keyed per map: the kernel's choice for hash
- * tables fed by untrusted input. It costs 5-8 ns per 4-16 byte key natively
- * (bench/hash/RESULTS.md), against 1.3-1.7 ns for an
- * unkeyed-strength multiply-mix; a map whose keys are trusted can supply
- * such a function. Fixed-width helpers serve 4-, 8- and 16-byte keys
- * (Go's _fast32/_fast64). The 32-bit result is mirrored into both halves,
- * so the tophash (bits 31..24) and the bucket index only share bits above
- * B = 24.
+ * The default hash is mixhash (hmap_mixhash.h), a multiply-mix hash seeded
+ * per map: 1.3-1.7 ns for 4-16 byte keys natively, against 5-8 ns for
+ * hsiphash (bench/hash/RESULTS.md), and its short dependency chain lets
+ * consecutive lookups overlap their cache misses. It is not a PRF: whoever
+ * learns enough of a map's bucket order could in principle recover its
+ * seed and craft keys that share a chain. What such keys do is what the
+ * map watches for. A new key whose chain already spans HMAP_FLOOD_CHAIN - 1
+ * full buckets (56 entries under one bucket, where random hashing at the
+ * growth load gives a chance below 10^-30) marks the map flooded, and its
+ * next growth is a same-size one that rehashes every entry with hsiphash,
+ * the kernel's PRF for hash tables, under a fresh random key, evacuating
+ * incrementally like any growth. From then on an attacker who does not
+ * know that key (it never leaves the kernel, and no output depends on it
+ * but bucket order) can do no better than random keys: a chain of 57
+ * stays as unlikely as above, and more floods only reseed. Below the
+ * threshold, crafted keys cost lookups at most 7 buckets each, and every
+ * same-size growth (due when overflow buckets pile up) also takes a fresh
+ * seed, which scatters whatever was crafted against the old one. The same
+ * idea as rhashtable's rehash with a new seed past its chain elasticity,
+ * and .NET's switch to a randomized string hash past a collision count.
+ *
+ * Each bucket array carries the function and key its entries are filed
+ * under (&struct hmap_gen); the map's current ones are @h->hkind and
+ * @h->hkey. Only during a same-size growth do the two arrays differ, and
+ * only then does a lookup that must search the old array hash twice.
+ *
+ * hsiphash's 32-bit result is mirrored into both halves, so its tophash
+ * (bits 31..24) and bucket index only share bits above B = 24. A map
+ * created with its own hash function (hmap_core_params.hashfn) keeps it,
+ * and is never switched.
  */
-static __always_inline u64 hash_key(const struct hmap_core *h,
-				    const void *key, u32 ksize)
+static __always_inline u64 hash_with(u8 kind, const hsiphash_key_t *hkey,
+				     hmap_hash_fn fn, const void *key,
+				     u32 ksize)
 {
 	u32 w[4], v;
+	u64 x;
 
-	if (unlikely(h->hashfn))
-		return h->hashfn(key, ksize, h->hkey.key[0]);
+	if (likely(kind == HMAP_HASH_FAST)) {
+		switch (ksize) {
+		case 4:
+			memcpy(w, key, 4);
+			return mixhash_u32(w[0], hkey->key[0]);
+		case 8:
+			memcpy(&x, key, 8);
+			return mixhash_u64(x, hkey->key[0]);
+		default:
+			return mixhash(key, ksize, hkey->key[0]);
+		}
+	}
+	if (kind == HMAP_HASH_CUSTOM)
+		return fn(key, ksize, hkey->key[0]);
 	switch (ksize) {
 	case 4:
 		memcpy(w, key, 4);
-		v = hsiphash_1u32(w[0], &h->hkey);
+		v = hsiphash_1u32(w[0], hkey);
 		break;
 	case 8:
 		memcpy(w, key, 8);
-		v = hsiphash_2u32(w[0], w[1], &h->hkey);
+		v = hsiphash_2u32(w[0], w[1], hkey);
 		break;
 	case 16:
 		memcpy(w, key, 16);
-		v = hsiphash_4u32(w[0], w[1], w[2], w[3], &h->hkey);
+		v = hsiphash_4u32(w[0], w[1], w[2], w[3], hkey);
 		break;
 	default:
-		v = hsiphash(key, ksize, &h->hkey);
+		v = hsiphash(key, ksize, hkey);
 	}
 	return (u64)v << 32 | v;
 }
 
-static void reseed(struct hmap_core *h)
+static __always_inline u64 hash_key(const struct hmap_core *h,
+				    const void *key, u32 ksize)
+{
+	return hash_with(h->hkind, &h->hkey, h->hashfn, key, ksize);
+}
+
+/* A new key for the map's current hash function. */
+void hmap_reseed(struct hmap_core *h)
 {
 	h->hkey.key[0] = hmap_random_u64();
 	h->hkey.key[1] = hmap_random_u64();
 	h->seed_gen++;
+}
+
+/* @gen is (or is about to be published as) the current array. */
+void hmap_gen_adopt_hash(const struct hmap_core *h, struct hmap_gen *gen)
+{
+	gen->hkey = h->hkey;
+	gen->seed_gen = h->seed_gen;
+	gen->hkind = h->hkind;
+}
+
+/**
+ * hmap_core_gen_hash() - hash a key as one of the map's arrays files it.
+ * @h: the map.
+ * @gen: its current or old array, or one an iterator holds.
+ * @key: key_size bytes.
+ *
+ * Return: the 64-bit hash under @gen's function and key.
+ */
+u64 hmap_core_gen_hash(const struct hmap_core *h, const struct hmap_gen *gen,
+		       const void *key)
+{
+	return hash_with(gen->hkind, &gen->hkey, h->hashfn, key, h->key_size);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_core_gen_hash);
+
+/*
+ * @key's hash in the old array, given its @hash in the current one: the
+ * same unless a same-size growth changed the function.
+ */
+static u64 old_hash(const struct hmap_core *h, const struct hmap_gen *old,
+		    const void *key, u64 hash)
+{
+	if (likely(old->seed_gen == READ_ONCE(h->seed_gen)))
+		return hash;
+	return hmap_core_gen_hash(h, old, key);
 }
 
 /**
@@ -542,22 +621,31 @@ u8 *hmap_overflow_link(struct hmap_core *h, u8 *last, gfp_t gfp)
 /* ---- lookup ---- */
 
 /*
- * The chain a lookup of @hash must search: the old one until evacuated.
- * Each array is indexed with its own B, read through the pointer that was
- * loaded, so a lockless reader racing with a growth stays in bounds.
+ * The chain that holds @key if it is present, of @hash its hash in the
+ * current array, and in *@top the tophash it is filed under there: the old
+ * array's chain until that is evacuated. Each array is indexed with its own
+ * B, read through the pointer that was loaded, so a lockless reader racing
+ * with a growth stays in bounds (and one that hashed with a key a write was
+ * replacing only misses, which its sequence count makes it retry).
  */
-static u8 *lookup_bucket(const struct hmap_core *h, u64 hash)
+static __always_inline u8 *key_chain(const struct hmap_core *h,
+				     const void *key, u64 hash, u8 *top)
 {
 	const struct hmap_gen *old = READ_ONCE(h->oldbuckets);
 	const struct hmap_gen *gen;
+	u64 oh;
 	u8 *b;
 
 	if (unlikely(old)) {
-		b = gen_bucket(h, old, hash & bucket_mask(old->B));
-		if (!bucket_evacuated(b))
+		oh = old_hash(h, old, key, hash);
+		b = gen_bucket(h, old, oh & bucket_mask(old->B));
+		if (!bucket_evacuated(b)) {
+			*top = hmap_core_tophash(oh);
 			return b;
+		}
 	}
 	gen = READ_ONCE(h->buckets);
+	*top = hmap_core_tophash(hash);
 	return gen ? gen_bucket(h, gen, hash & bucket_mask(gen->B)) : NULL;
 }
 
@@ -651,8 +739,10 @@ static __always_inline u8 *find_sized(const struct hmap_core *h,
 				      const void *key, u64 hash, u32 ksize,
 				      unsigned int *slot)
 {
-	return chain_find(h, lookup_bucket(h, hash), key,
-			  hmap_core_tophash(hash), ksize, slot);
+	u8 top;
+	u8 *b = key_chain(h, key, hash, &top);
+
+	return chain_find(h, b, key, top, ksize, slot);
 }
 
 /* Locate @key; 4- and 8-byte keys get their own inlined copies. */
@@ -753,7 +843,8 @@ void hmap_core_prefetch(const struct hmap_core *h, u64 hash)
 	const struct hmap_gen *old = READ_ONCE(h->oldbuckets);
 	const struct hmap_gen *gen = READ_ONCE(h->buckets);
 
-	if (old)
+	/* An old array filed under another function: its bucket is unknown. */
+	if (old && old->seed_gen == READ_ONCE(h->seed_gen))
 		prefetch_bucket(h, gen_bucket(h, old, hash & bucket_mask(old->B)));
 	if (gen)
 		prefetch_bucket(h, gen_bucket(h, gen, hash & bucket_mask(gen->B)));
@@ -900,6 +991,7 @@ struct chain_pos {
 	u8 *free;
 	unsigned int free_i;
 	u8 *last;
+	unsigned int len;
 };
 
 static void chain_scan(const struct hmap_core *h, u8 *b, const void *key,
@@ -910,6 +1002,7 @@ static void chain_scan(const struct hmap_core *h, u8 *b, const void *key,
 	memset(pos, 0, sizeof(*pos));
 	for (; b; b = bucket_next(h, b)) {
 		pos->last = b;
+		pos->len++;
 		for (i = 0; i < HMAP_SLOTS; i++) {
 			if (b[i] != top) {
 				if (tophash_empty(b[i]) && !pos->free) {
@@ -969,12 +1062,11 @@ int hmap_core_update_hashed(struct hmap_core *h, const void *key, u64 hash,
 			    const void *value, u64 flags, gfp_t gfp)
 {
 	struct chain_pos pos;
-	u8 top;
+	u8 *head, top;
 	int err;
 
 	if (flags > HMAP_UPDATE_EXIST)
 		return -EINVAL;
-	top = hmap_core_tophash(hash);
 	if (!h->buckets) {
 		if (flags == HMAP_UPDATE_EXIST)
 			return -ENOENT;
@@ -983,6 +1075,7 @@ int hmap_core_update_hashed(struct hmap_core *h, const void *key, u64 hash,
 
 		if (!gen)
 			return -ENOMEM;
+		hmap_gen_adopt_hash(h, gen);
 		h->B = gen->B;
 		/* Lockless lookups read gen->B through this pointer. */
 		smp_store_release(&h->buckets, gen);
@@ -990,9 +1083,11 @@ int hmap_core_update_hashed(struct hmap_core *h, const void *key, u64 hash,
 again:
 	err = 0;
 	if (h->oldbuckets)
-		err = hmap_grow_work(h, hash & bucket_mask(h->B), gfp);
+		err = hmap_grow_work(h, old_hash(h, h->oldbuckets, key, hash) &
+					bucket_mask(h->B), gfp);
 	/* If evacuation failed, the key may still sit in the old bucket. */
-	chain_scan(h, lookup_bucket(h, hash), key, top, &pos);
+	head = key_chain(h, key, hash, &top);
+	chain_scan(h, head, key, top, &pos);
 	if (pos.found) {
 		if (flags == HMAP_UPDATE_NOEXIST)
 			return -EEXIST;
@@ -1007,10 +1102,15 @@ again:
 		return err;
 	if (h->max_entries && h->count >= h->max_entries)
 		return -E2BIG;
+	if (unlikely(!pos.free && pos.len + 1 >= HMAP_FLOOD_CHAIN))
+		hmap_flood_seen(h);
 	if (hmap_need_grow(h)) {
 		err = hmap_grow_start(h, gfp, true);
-		if (!err)
+		if (!err) {
+			/* A same-size growth files entries under a new key. */
+			hash = hmap_core_hash(h, key);
 			goto again;
+		}
 		/* -EAGAIN: the caller allocates the array; insert meanwhile. */
 		if (err != -EAGAIN)
 			return err;
@@ -1095,13 +1195,15 @@ int hmap_core_delete_hashed(struct hmap_core *h, const void *key, u64 hash,
 {
 	unsigned int i;
 	u8 *head, *b;
+	u8 top;
 
 	if (!h->count)
 		return -ENOENT;
 	if (h->oldbuckets)
-		hmap_grow_work(h, hash & bucket_mask(h->B), gfp);
-	head = lookup_bucket(h, hash);
-	b = chain_find(h, head, key, hmap_core_tophash(hash), h->key_size, &i);
+		hmap_grow_work(h, old_hash(h, h->oldbuckets, key, hash) &
+			       bucket_mask(h->B), gfp);
+	head = key_chain(h, key, hash, &top);
+	b = chain_find(h, head, key, top, h->key_size, &i);
 	if (!b)
 		return -ENOENT;
 	if (value_out && h->value_size)
@@ -1111,14 +1213,17 @@ int hmap_core_delete_hashed(struct hmap_core *h, const void *key, u64 hash,
 	slot_clear(h, b, i);
 	mark_empty_rest(h, head, b, i);
 	/*
-	 * An empty map takes a new seed, so collisions cannot be replayed;
-	 * one that grew also goes back to what a new map holds, at once.
+	 * An empty map takes a new seed (unless its creator keeps one), so
+	 * collisions cannot be replayed; one that grew also goes back to what
+	 * a new map holds, at once.
 	 */
 	if (!--h->count) {
-		if (h->B > h->min_B || h->oldbuckets)
+		if (h->B > h->min_B || h->oldbuckets) {
 			hmap_core_clear(h, gfp);
-		else
-			reseed(h);
+		} else if (!h->keep_seed) {
+			hmap_reseed(h);
+			hmap_gen_adopt_hash(h, h->buckets);
+		}
 		return 0;
 	}
 	/* Optional: if the array cannot be had, a later delete tries again. */
@@ -1152,8 +1257,12 @@ void hmap_core_clear(struct hmap_core *h, gfp_t gfp)
 	if (h->oldbuckets)
 		trace_hmap_grow_done(h->id, h->oldbuckets->B, h->B,
 				     h->flags & HMAP_CORE_F_SAME_SIZE);
+	if (!h->keep_seed)
+		hmap_reseed(h);
 	if (h->min_B)
 		fresh = hmap_gen_take(h, h->min_B, gfp);
+	if (fresh)
+		hmap_gen_adopt_hash(h, fresh);
 	WRITE_ONCE(h->oldbuckets, NULL);
 	/* Lockless lookups index @fresh with its own B: publish it whole. */
 	smp_store_release(&h->buckets, fresh);
@@ -1165,12 +1274,11 @@ void hmap_core_clear(struct hmap_core *h, gfp_t gfp)
 	h->spare = NULL;
 	h->nspare = 0;
 	h->flags &= ~(HMAP_CORE_F_SAME_SIZE | HMAP_CORE_F_SHRINK |
-		      HMAP_CORE_F_WANT_ARRAY);
+		      HMAP_CORE_F_WANT_ARRAY | HMAP_CORE_F_FLOOD);
 	h->count = 0;
 	h->nevacuate = 0;
 	h->noverflow = 0;
 	h->clears++;
-	reseed(h);
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_clear);
 
@@ -1208,13 +1316,19 @@ int hmap_core_init(struct hmap_core *h, const struct hmap_core_params *p,
 	h->hashfn = p->hashfn;
 	h->id = p->id;
 	h->defer_arrays = p->defer_arrays;
-	reseed(h);
+	h->hkind = p->hashfn ? HMAP_HASH_CUSTOM : HMAP_HASH_FAST;
+	hmap_reseed(h);
+	if (p->seed) {
+		h->hkey.key[0] = p->seed;
+		h->keep_seed = true;
+	}
 	h->B = hmap_core_hint_to_B(p->hint);
 	h->min_B = h->B;
 	if (h->B) {
 		h->buckets = hmap_gen_take(h, h->B, gfp);
 		if (!h->buckets)
 			return -ENOMEM;
+		hmap_gen_adopt_hash(h, h->buckets);
 	}
 	return 0;
 }

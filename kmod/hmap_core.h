@@ -43,6 +43,7 @@ enum hmap_tophash {
 #define HMAP_CORE_F_SAME_SIZE	BIT(0)	/* current growth keeps B */
 #define HMAP_CORE_F_SHRINK	BIT(1)	/* current resize halves B */
 #define HMAP_CORE_F_WANT_ARRAY	BIT(2)	/* a write left a due growth to the caller */
+#define HMAP_CORE_F_FLOOD	BIT(3)	/* a flood was seen: rehash with hsiphash */
 
 /*
  * With hmap_core_params.defer_arrays, a write never allocates a bucket
@@ -62,6 +63,14 @@ enum hmap_tophash {
 #define HMAP_AHEAD_NUM		7
 #define HMAP_AHEAD_DEN		8
 
+/*
+ * A chain this many buckets long (57 entries or more in one bucket's chain,
+ * where random hashing at the growth load of 6.5 gives a chance below
+ * 10^-30) is taken as a flood: the map is rehashed with hsiphash under a
+ * fresh key (see hmap_core.c, "hashing").
+ */
+#define HMAP_FLOOD_CHAIN	8
+
 /* Units evacuated out of order that one write's evacuation skips, at most. */
 #define HMAP_EVAC_SKIP_MAX	16
 
@@ -74,6 +83,13 @@ enum hmap_tophash {
 
 struct hmap_ovf;
 struct hmap_obj;
+
+/* Hash functions a bucket array can be filed under. */
+enum hmap_hash_kind {
+	HMAP_HASH_FAST,		/* seeded multiply-mix (hmap_mixhash.h): the default */
+	HMAP_HASH_SIP,		/* hsiphash: after a flood was detected */
+	HMAP_HASH_CUSTOM,	/* the creator's hmap_core_params.hashfn */
+};
 
 /* Kinds of out-of-line object, for donation. */
 enum hmap_obj_kind {
@@ -93,6 +109,10 @@ enum hmap_obj_kind {
  * @layout: the map's bucket layout, for @free_work (the map may be gone).
  * @refs: iterators holding this generation.
  * @detached: no longer the map's current or old array; freed at refs == 0.
+ * @hkey: the hash key its entries are filed under.
+ * @seed_gen: the map's @seed_gen for @hkey: arrays with the same one
+ *	share a hash function.
+ * @hkind: the hash function, &enum hmap_hash_kind.
  * @B: log2 of the number of regular buckets.
  * @next_prealloc: index of the next unused preallocated overflow bucket.
  * @nbuckets: 2^B regular buckets plus the preallocated overflow buckets.
@@ -114,6 +134,9 @@ struct hmap_gen {
 	} layout;
 	unsigned int refs;
 	bool detached;
+	hsiphash_key_t hkey;
+	u32 seed_gen;
+	u8 hkind;
 	u8 B;
 	u32 next_prealloc;
 	u32 nbuckets;
@@ -145,11 +168,13 @@ struct hmap_gen {
  *	before the latest one end.
  * @min_B: the B the creation hint asked for: a cleared map returns to it.
  * @id: the map's id, reported by the tracepoints.
- * @hkey: per-map hash key, re-randomized when the map becomes empty;
- *	custom hash functions get hkey.key[0] as their seed.
+ * @hkey: hash key of the current array, re-randomized when the map becomes
+ *	empty and by every same-size growth; the multiply-mix hash and custom
+ *	hash functions get hkey.key[0] as their seed.
  * @seed_gen: bumped with every new @hkey: a hash computed while it held
  *	the same value is still valid.
- * @hashfn: hash function.
+ * @hkind: hash function of the current array, &enum hmap_hash_kind.
+ * @hashfn: the creator's hash function, or NULL.
  * @max_entries: inserts beyond this fail with -E2BIG; 0 means no limit.
  * @key_size: key bytes.
  * @value_size: value bytes.
@@ -161,6 +186,7 @@ struct hmap_gen {
  * @indirect_key: keys are stored out of line.
  * @indirect_value: values are stored out of line.
  * @defer_arrays: from &struct hmap_core_params.
+ * @keep_seed: from &struct hmap_core_params (a non-zero seed).
  */
 struct hmap_core {
 	unsigned long count;
@@ -186,6 +212,7 @@ struct hmap_core {
 	u32 id;
 	hsiphash_key_t hkey;
 	u32 seed_gen;
+	u8 hkind;
 	hmap_hash_fn hashfn;
 	unsigned long max_entries;
 	u32 key_size;
@@ -198,6 +225,7 @@ struct hmap_core {
 	bool indirect_key;
 	bool indirect_value;
 	bool defer_arrays;
+	bool keep_seed;
 };
 
 /**
@@ -206,8 +234,13 @@ struct hmap_core {
  * @value_size: 0..HMAP_VALUE_SIZE_MAX (0 makes a set).
  * @hint: expected number of entries; sizes the first bucket array.
  * @max_entries: 0 for no limit.
- * @hashfn: NULL for the built-in keyed hash.
+ * @hashfn: NULL for the built-in keyed hashes.
  * @id: the map's id, reported by the tracepoints.
+ * @seed: if not 0, the seed of the fast (or custom) hash, kept until a
+ *	same-size growth takes a new one, also when the map empties: a
+ *	caller that hashes with it already (to pick a shard) can pass its
+ *	hash on while hmap_core_seeded() says so. 0: a random seed, renewed
+ *	whenever the map becomes empty.
  * @defer_arrays: writes leave bucket arrays above HMAP_ARRAY_INLINE_MAX to
  *	the caller, who allocates them outside the write path when it sees
  *	HMAP_CORE_F_WANT_ARRAY, so that no write pays for one; they still
@@ -221,10 +254,26 @@ struct hmap_core_params {
 	unsigned long max_entries;
 	hmap_hash_fn hashfn;
 	u32 id;
+	u64 seed;
 	bool defer_arrays;
 };
 
 #define HMAP_NO_CHECK	(~0UL)
+
+/**
+ * hmap_core_seeded() - does the map still hash with this seed?
+ * @h: the map.
+ * @seed: hmap_core_params.seed it was created with.
+ *
+ * Lockless callers read it inside their sequence-count section.
+ *
+ * Return: true if hmap_core_hash() is the fast (or custom) hash of @seed.
+ */
+static inline bool hmap_core_seeded(const struct hmap_core *h, u64 seed)
+{
+	return READ_ONCE(h->hkind) != HMAP_HASH_SIP &&
+	       READ_ONCE(h->hkey.key[0]) == seed;
+}
 
 /**
  * struct hmap_core_stats - a snapshot of the map's shape.
@@ -236,6 +285,7 @@ struct hmap_core_params {
  * @nevacuate: evacuation progress (old buckets done).
  * @same_size: the growth in progress keeps B.
  * @shrinking: the resize in progress halves B.
+ * @hash_kind: the current array's hash function, &enum hmap_hash_kind.
  * @bytes: bytes held by the map's arrays, overflow buckets and
  *	out-of-line keys and values.
  * @chain_hist: chains of the current array by length in buckets
@@ -250,6 +300,7 @@ struct hmap_core_stats {
 	unsigned long nevacuate;
 	bool same_size;
 	bool shrinking;
+	u8 hash_kind;
 	u64 bytes;
 	unsigned long chain_hist[HMAP_CHAIN_HIST_LEN];
 };
@@ -313,6 +364,8 @@ u8 hmap_core_tophash(u64 hash);
 u8 hmap_core_hint_to_B(unsigned long hint);
 bool hmap_core_over_load(unsigned long count, u8 B);
 u64 hmap_core_hash(const struct hmap_core *h, const void *key);
+u64 hmap_core_gen_hash(const struct hmap_core *h, const struct hmap_gen *gen,
+		       const void *key);
 bool hmap_core_growing(const struct hmap_core *h);
 void *hmap_core_zalloc(size_t size, gfp_t gfp);
 

@@ -7,8 +7,11 @@
  * stays in place and is evacuated a unit at a time by the writes that
  * follow and by hmap_core_grow_step(): an old bucket of a growth, split
  * into X and Y by the hash bit 2^oldB, or the pair of old buckets j and
- * j + 2^(B-1) of a shrink, merged into new bucket j. The DOC comment of
- * hmap_core.c states the invariants; hmap_validate.c checks them.
+ * j + 2^(B-1) of a shrink, merged into new bucket j. A same-size growth
+ * also takes a new hash key (and, after a flood, hsiphash): it rehashes,
+ * and an old bucket's entries go wherever their new hash files them, after
+ * what the new array already holds. The DOC comment of hmap_core.c states
+ * the invariants; hmap_validate.c checks them.
  */
 #include "hmap_internal.h"
 #include "hmap_core.h"
@@ -25,15 +28,15 @@ struct evac_dst {
 };
 
 /*
- * Overflow buckets needed to evacuate the chain at @b. The destinations
- * are empty (nothing is inserted into them before this evacuation), so a
- * chain that fits one bucket never needs any and is not hashed.
+ * Overflow buckets needed to evacuate the chain at @b of a doubling. The
+ * destinations are empty (nothing is inserted into them before this
+ * evacuation), so a chain that fits one bucket never needs any and is not
+ * hashed.
  */
 static unsigned int evac_overflow_needed(struct hmap_core *h, u8 *b,
 					 unsigned long newbit)
 {
 	unsigned long n[2] = { 0, 0 };
-	bool same = h->flags & HMAP_CORE_F_SAME_SIZE;
 	unsigned int i, need = 0, k;
 	u8 *c;
 
@@ -42,8 +45,8 @@ static unsigned int evac_overflow_needed(struct hmap_core *h, u8 *b,
 	for (c = b; c; c = bucket_next(h, c))
 		for (i = 0; i < HMAP_SLOTS; i++)
 			if (!tophash_empty(c[i]))
-				n[!same && (hmap_core_hash(h, slot_key(h, c, i)) &
-					    newbit)]++;
+				n[!!(hmap_core_hash(h, slot_key(h, c, i)) &
+				     newbit)]++;
 	for (k = 0; k < 2; k++)
 		if (n[k] > HMAP_SLOTS)
 			need += (n[k] - 1) / HMAP_SLOTS;
@@ -68,6 +71,71 @@ static void evac_copy(struct hmap_core *h, struct evac_dst *dst, u8 *src,
 	h->moved++;
 }
 
+/* Live slots of the chain at @b. */
+static unsigned long chain_live(u8 *b, const struct hmap_core *h)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (; b; b = bucket_next(h, b))
+		for (i = 0; i < HMAP_SLOTS; i++)
+			n += !tophash_empty(b[i]);
+	return n;
+}
+
+/* The first free slot of the chain at @b, linking a reserved bucket if full. */
+static struct evac_dst chain_free_slot(struct hmap_core *h, u8 *b)
+{
+	struct evac_dst dst;
+	unsigned int i;
+
+	for (;;) {
+		for (i = 0; i < HMAP_SLOTS; i++)
+			if (tophash_empty(b[i]))
+				return (struct evac_dst){ b, i };
+		if (!bucket_next(h, b))
+			break;
+		b = bucket_next(h, b);
+	}
+	dst.b = b;
+	dst.i = HMAP_SLOTS;	/* evac_copy() links the next bucket */
+	return dst;
+}
+
+/*
+ * A same-size growth: copy every live entry of old bucket @oldb to the
+ * chain its new hash selects, after what that chain holds, and mark its
+ * slots evacuated. Every entry may land in a full chain, so as many
+ * overflow buckets as entries are reserved first (they stay spares).
+ */
+static int rehash_chain(struct hmap_core *h, unsigned long oldb, gfp_t gfp)
+{
+	u8 *src = gen_bucket(h, h->oldbuckets, oldb);
+	struct evac_dst dst;
+	unsigned int i;
+	u64 hash;
+	int err;
+	u8 *b;
+
+	err = hmap_overflow_reserve(h, chain_live(src, h), gfp);
+	if (err)
+		return err;
+	for (b = src; b; b = bucket_next(h, b)) {
+		for (i = 0; i < HMAP_SLOTS; i++) {
+			if (tophash_empty(b[i])) {
+				b[i] = HMAP_EVACUATED_EMPTY;
+				continue;
+			}
+			hash = hmap_core_hash(h, slot_key(h, b, i));
+			dst = chain_free_slot(h, gen_bucket(h, h->buckets,
+							    hash & bucket_mask(h->B)));
+			b[i] = HMAP_EVACUATED_X;
+			evac_copy(h, &dst, b, i, hmap_core_tophash(hash));
+		}
+	}
+	return 0;
+}
+
 /*
  * Copy every live entry of old bucket @oldb to X or Y and mark its slots
  * evacuated. The old slots keep their contents for iterators.
@@ -75,7 +143,6 @@ static void evac_copy(struct hmap_core *h, struct evac_dst *dst, u8 *src,
 static int evacuate_chain(struct hmap_core *h, unsigned long oldb,
 			  unsigned long newbit, gfp_t gfp)
 {
-	bool same = h->flags & HMAP_CORE_F_SAME_SIZE;
 	struct evac_dst xy[2] = { };
 	unsigned int i, use_y;
 	unsigned int need;
@@ -89,8 +156,7 @@ static int evacuate_chain(struct hmap_core *h, unsigned long oldb,
 		return err;
 
 	xy[0].b = gen_bucket(h, h->buckets, oldb);
-	if (!same)
-		xy[1].b = gen_bucket(h, h->buckets, oldb + newbit);
+	xy[1].b = gen_bucket(h, h->buckets, oldb + newbit);
 
 	for (b = gen_bucket(h, h->oldbuckets, oldb); b; b = bucket_next(h, b)) {
 		for (i = 0; i < HMAP_SLOTS; i++) {
@@ -102,25 +168,13 @@ static int evacuate_chain(struct hmap_core *h, unsigned long oldb,
 			}
 			if (WARN_ON_ONCE(top < HMAP_MIN_TOPHASH))
 				continue;
-			use_y = !same &&
-				(hmap_core_hash(h, slot_key(h, b, i)) & newbit);
+			use_y = !!(hmap_core_hash(h, slot_key(h, b, i)) &
+				   newbit);
 			b[i] = HMAP_EVACUATED_X + use_y;
 			evac_copy(h, &xy[use_y], b, i, top);
 		}
 	}
 	return 0;
-}
-
-/* Live slots of the chain at @b. */
-static unsigned long chain_live(u8 *b, const struct hmap_core *h)
-{
-	unsigned long n = 0;
-	unsigned int i;
-
-	for (; b; b = bucket_next(h, b))
-		for (i = 0; i < HMAP_SLOTS; i++)
-			n += !tophash_empty(b[i]);
-	return n;
 }
 
 /*
@@ -197,6 +251,8 @@ static int evacuate(struct hmap_core *h, unsigned long oldb, gfp_t gfp)
 	if (!bucket_evacuated(gen_bucket(h, h->oldbuckets, oldb))) {
 		if (h->flags & HMAP_CORE_F_SHRINK)
 			err = shrink_pair(h, oldb, units, gfp);
+		else if (h->flags & HMAP_CORE_F_SAME_SIZE)
+			err = rehash_chain(h, oldb, gfp);
 		else
 			err = evacuate_chain(h, oldb, units, gfp);
 		if (err)
@@ -224,11 +280,23 @@ int hmap_grow_work(struct hmap_core *h, unsigned long bucket, gfp_t gfp)
 	return err;
 }
 
-/* Make @gen the current array and the current one old, to be evacuated. */
+/*
+ * Make @gen the current array and the current one old, to be evacuated. A
+ * same-size growth files @gen's entries under a new key, and with hsiphash
+ * if a flood was seen.
+ */
 static void resize_start(struct hmap_core *h, struct hmap_gen *gen, u8 flag)
 {
 	trace_hmap_grow_start(h->id, h->B, gen->B,
 			      flag == HMAP_CORE_F_SAME_SIZE, h->count);
+	if (flag == HMAP_CORE_F_SAME_SIZE) {
+		if ((h->flags & HMAP_CORE_F_FLOOD) &&
+		    h->hkind != HMAP_HASH_CUSTOM)
+			h->hkind = HMAP_HASH_SIP;
+		h->flags &= ~HMAP_CORE_F_FLOOD;
+		hmap_reseed(h);
+	}
+	hmap_gen_adopt_hash(h, gen);
 	WRITE_ONCE(h->oldbuckets, h->buckets);
 	/* Lockless lookups index @gen with gen->B: publish it initialized. */
 	smp_store_release(&h->buckets, gen);
@@ -273,13 +341,23 @@ static bool array_deferred(struct hmap_core *h, u8 B)
 }
 
 /*
- * Start a growth: double on load, or same size to pack sparse chains.
+ * Does the growth due double the array? Not after a flood: the rehash that
+ * cures it goes first, and the doubling follows.
+ */
+static bool grow_bigger(const struct hmap_core *h)
+{
+	return !(h->flags & HMAP_CORE_F_FLOOD) &&
+	       hmap_core_over_load(h->count + 1, h->B) && h->B < HMAP_B_MAX;
+}
+
+/*
+ * Start a growth: double on load, or same size to pack sparse chains (or
+ * cure a flood).
  * Return: 0, -ENOMEM, or -EAGAIN if a @write left the array to the caller.
  */
 int hmap_grow_start(struct hmap_core *h, gfp_t gfp, bool write)
 {
-	bool bigger = hmap_core_over_load(h->count + 1, h->B) &&
-		      h->B < HMAP_B_MAX;
+	bool bigger = grow_bigger(h);
 	struct hmap_gen *gen;
 
 	if (write && array_deferred(h, h->B + bigger))
@@ -390,10 +468,28 @@ bool __hmap_grow_ahead_due(const struct hmap_core *h)
 	return grow_ahead_wanted(h);
 }
 
+/*
+ * A new key found its chain HMAP_FLOOD_CHAIN - 1 full buckets long. Unless
+ * the map is loaded well past its growth threshold (at HMAP_B_MAX, or
+ * waiting for a deferred array), which explains long chains, its next
+ * growth is a same-size rehash with hsiphash. Maps with their own hash
+ * function are left alone, and a growth in progress finishes first.
+ */
+void hmap_flood_seen(struct hmap_core *h)
+{
+	if (h->hkind == HMAP_HASH_CUSTOM || h->oldbuckets ||
+	    h->count > HMAP_DEFER_LOAD_MULT * HMAP_LOAD_NUM *
+		       ((1UL << h->B) / HMAP_LOAD_DEN))
+		return;
+	h->flags |= HMAP_CORE_F_FLOOD;
+}
+
 bool hmap_need_grow(const struct hmap_core *h)
 {
 	if (h->oldbuckets)
 		return false;
+	if (h->flags & HMAP_CORE_F_FLOOD)
+		return true;
 	if (hmap_core_over_load(h->count + 1, h->B))
 		return h->B < HMAP_B_MAX || too_many_overflow(h->noverflow, h->B);
 	return too_many_overflow(h->noverflow, h->B);
@@ -441,8 +537,7 @@ int hmap_core_next_grow_B(const struct hmap_core *h)
 		return h->min_B;
 	if (!hmap_need_grow(h))
 		return -1;
-	return h->B + (hmap_core_over_load(h->count + 1, h->B) &&
-		       h->B < HMAP_B_MAX);
+	return h->B + grow_bigger(h);
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_next_grow_B);
 

@@ -7,10 +7,30 @@
  * that will move to its bucket; it holds a reference on the arrays it
  * stands in, so every key present from start to end is returned exactly
  * once whatever writes happen between steps.
+ *
+ * A same-size growth rehashes: an old bucket's keys scatter over the new
+ * array, so no new bucket can stand for an old one. An iterator started
+ * during one walks the old array whole (its evacuated slots keep their
+ * keys, and the current map has their values), then the new array,
+ * skipping the keys the old array holds. The old array takes no key after
+ * the growth started and loses none (a write to a key evacuates its old
+ * bucket first), so the skipped keys are exactly those already returned.
  */
 #include "hmap_internal.h"
 #include "hmap_core.h"
 #include "hmap_bucket.h"
+
+/* Start walking @it->gen, at a random bucket and slot offset. */
+static void iter_walk_from_random(struct hmap_core_iter *it)
+{
+	u64 r = hmap_random_u64();
+
+	it->B = it->gen->B;
+	it->start_bucket = r & bucket_mask(it->B);
+	it->offset = (r >> it->B) & (HMAP_SLOTS - 1);
+	it->bucket = it->start_bucket;
+	it->wrapped = false;
+}
 
 /**
  * hmap_core_iter_start() - begin an iteration.
@@ -23,8 +43,6 @@
  */
 void hmap_core_iter_start(struct hmap_core *h, struct hmap_core_iter *it)
 {
-	u64 r;
-
 	memset(it, 0, sizeof(*it));
 	it->h = h;
 	it->check_bucket = HMAP_NO_CHECK;
@@ -33,15 +51,16 @@ void hmap_core_iter_start(struct hmap_core *h, struct hmap_core_iter *it)
 		return;
 	}
 	it->gen = h->buckets;
+	if (h->oldbuckets && h->oldbuckets->seed_gen != h->seed_gen) {
+		it->then = h->buckets;
+		it->then->refs++;
+		it->gen = h->oldbuckets;
+	}
 	it->gen->refs++;
 	h->niters++;
 	it->epoch = h->iter_epoch;
 	it->clears = h->clears;
-	it->B = it->gen->B;
-	r = hmap_random_u64();
-	it->start_bucket = r & bucket_mask(it->B);
-	it->offset = (r >> it->B) & (HMAP_SLOTS - 1);
-	it->bucket = it->start_bucket;
+	iter_walk_from_random(it);
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_iter_start);
 
@@ -58,8 +77,14 @@ void hmap_core_iter_end(struct hmap_core_iter *it)
 	it->done = true;
 	if (it->chain_gen)
 		hmap_gen_put(it->chain_gen);
+	if (it->then)
+		hmap_gen_put(it->then);
+	if (it->seen)
+		hmap_gen_put(it->seen);
 	hmap_gen_put(it->gen);
 	it->chain_gen = NULL;
+	it->then = NULL;
+	it->seen = NULL;
 	it->gen = NULL;
 	if (!--h->niters)
 		hmap_obj_flush_deferred(h);
@@ -79,9 +104,10 @@ static void iter_enter_bucket(struct hmap_core_iter *it)
 	 * A resize started before this iteration and is not finished: an
 	 * unevacuated old bucket holds this bucket's keys, mixed with those
 	 * of its sibling when the array doubled, or with its sibling's chain
-	 * to walk next when it halved.
+	 * to walk next when it halved. (A rehash's old array was walked
+	 * first, whole.)
 	 */
-	if (old && it->gen == h->buckets) {
+	if (old && it->gen == h->buckets && old != it->seen) {
 		ob = gen_bucket(h, old, it->bucket & bucket_mask(old->B));
 		if (!bucket_evacuated(ob)) {
 			it->b = ob;
@@ -91,7 +117,7 @@ static void iter_enter_bucket(struct hmap_core_iter *it)
 			if (h->flags & HMAP_CORE_F_SHRINK)
 				it->next_chain = gen_bucket(h, old, it->bucket +
 							    (1UL << it->B));
-			else if (!(h->flags & HMAP_CORE_F_SAME_SIZE))
+			else
 				it->check_bucket = it->bucket;
 		}
 	}
@@ -100,6 +126,37 @@ static void iter_enter_bucket(struct hmap_core_iter *it)
 		it->wrapped = true;
 	}
 	it->i = 0;
+}
+
+/*
+ * Does @gen hold @key, live or evacuated? Evacuated slots no longer show
+ * the key's tophash, so their keys are compared whatever it was.
+ */
+static bool gen_holds_key(const struct hmap_core *h,
+			  const struct hmap_gen *gen, const void *key)
+{
+	u64 hash = hmap_core_gen_hash(h, gen, key);
+	u8 top = hmap_core_tophash(hash);
+	unsigned int i;
+	u8 *b;
+
+	for (b = gen_bucket(h, gen, hash & bucket_mask(gen->B)); b;
+	     b = bucket_next(h, b))
+		for (i = 0; i < HMAP_SLOTS; i++)
+			if ((b[i] == top || b[i] == HMAP_EVACUATED_X ||
+			     b[i] == HMAP_EVACUATED_Y) &&
+			    !memcmp(slot_key(h, b, i), key, h->key_size))
+				return true;
+	return false;
+}
+
+/* The old array of a rehash is walked: go on with the new one. */
+static void iter_walk_then(struct hmap_core_iter *it)
+{
+	it->seen = it->gen;
+	it->gen = it->then;
+	it->then = NULL;
+	iter_walk_from_random(it);
 }
 
 static void iter_leave_chain(struct hmap_core_iter *it)
@@ -146,6 +203,10 @@ bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
 		}
 		if (!it->b) {
 			if (it->bucket == it->start_bucket && it->wrapped) {
+				if (it->then) {
+					iter_walk_then(it);
+					continue;
+				}
 				hmap_core_iter_end(it);
 				break;
 			}
@@ -163,8 +224,11 @@ bool hmap_core_iter_next(struct hmap_core_iter *it, const void **key,
 				continue;
 			k = slot_key(h, it->b, off);
 			if (it->check_bucket != HMAP_NO_CHECK &&
-			    (hmap_core_hash(h, k) & bucket_mask(it->B)) !=
-			    it->check_bucket)
+			    (hmap_core_gen_hash(h, it->gen, k) &
+			     bucket_mask(it->B)) != it->check_bucket)
+				continue;
+			/* Returned from the rehash's old array already. */
+			if (it->seen && gen_holds_key(h, it->seen, k))
 				continue;
 			if (tophash_evacuated(top)) {
 				/* Moved since: the current map has the truth. */

@@ -33,6 +33,7 @@ void hmap_core_stats_head(const struct hmap_core *h, struct hmap_core_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->count = h->count;
+	st->hash_kind = h->hkind;
 	st->B = h->B;
 	if (h->oldbuckets) {
 		st->old_buckets = 1UL << h->oldbuckets->B;
@@ -126,12 +127,13 @@ static int validate_slot(struct validate_ctx *ctx, const struct hmap_gen *gen,
 		return 0;
 	}
 	key = slot_key(h, b, i);
-	hash = hmap_core_hash(h, key);
+	hash = hmap_core_gen_hash(h, gen, key);
 	if (hmap_core_tophash(hash) != b[i])
 		return VALIDATE_FAIL(ctx, "tophash does not match the key");
 	if ((hash & bucket_mask(gen->B)) != idx)
 		return VALIDATE_FAIL(ctx, "key in the wrong bucket");
-	if (hmap_find_key(h, key, hash, &fi) != b || fi != i)
+	/* Also finds a key the rehash filed twice (old and new). */
+	if (hmap_find_key(h, key, hmap_core_hash(h, key), &fi) != b || fi != i)
 		return VALIDATE_FAIL(ctx, "key present twice or unreachable");
 	ctx->live++;
 	return 0;
@@ -193,13 +195,17 @@ static int validate_old(struct validate_ctx *ctx)
 	bool same = h->flags & HMAP_CORE_F_SAME_SIZE;
 	bool shrink = h->flags & HMAP_CORE_F_SHRINK;
 	unsigned long units = evac_units(h), j, unit;
-	bool ev;
+	bool ev, rekeyed;
 	int err;
 
 	if (same && shrink)
 		return VALIDATE_FAIL(ctx, "resize both same-size and shrinking");
 	if (old->B != (shrink ? h->B + 1 : h->B - !same) || old->detached)
 		return VALIDATE_FAIL(ctx, "old array does not match B");
+	/* Same-size growths, and only they, take a new hash key. */
+	rekeyed = old->seed_gen != h->seed_gen;
+	if (same != rekeyed)
+		return VALIDATE_FAIL(ctx, "a rehash is not a same-size growth");
 	if (h->nevacuate >= units)
 		return VALIDATE_FAIL(ctx, "nevacuate past the old array");
 	for (j = 0; j < 1UL << old->B; j++) {
@@ -213,11 +219,12 @@ static int validate_old(struct validate_ctx *ctx)
 		err = validate_chain(ctx, old, j, ev);
 		if (err)
 			return err;
-		if (ev)
+		/* A rehash's destinations fill from every old bucket. */
+		if (ev || same)
 			continue;
 		if (shrink ? chain_has_entries(h, h->buckets, unit) :
 		    chain_has_entries(h, h->buckets, j) ||
-		    (!same && chain_has_entries(h, h->buckets, j + units)))
+		    chain_has_entries(h, h->buckets, j + units))
 			return VALIDATE_FAIL(ctx, "entries ahead of their evacuation");
 	}
 	return 0;
@@ -264,6 +271,10 @@ int hmap_core_validate(const struct hmap_core *h, const char **why)
 		err = VALIDATE_FAIL(&ctx, "shrink flag without a resize");
 	else if (!h->oldbuckets && (h->flags & HMAP_CORE_F_SAME_SIZE))
 		err = VALIDATE_FAIL(&ctx, "same-size flag without growth");
+	else if (h->buckets->seed_gen != h->seed_gen ||
+		 h->buckets->hkind != h->hkind ||
+		 memcmp(&h->buckets->hkey, &h->hkey, sizeof(h->hkey)))
+		err = VALIDATE_FAIL(&ctx, "current array filed under another hash");
 	else if (h->oldbuckets)
 		err = validate_old(&ctx);
 	for (idx = 0; !err && idx < 1UL << h->B; idx++)

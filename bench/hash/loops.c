@@ -19,7 +19,7 @@
 #include <linux/siphash.h>
 #include <linux/xxhash.h>
 #include <linux/jhash.h>
-#include "mixhash.h"
+#include "../../kmod/hmap_mixhash.h"
 #include "hashbench.h"
 
 extern siphash_key_t hb_sip_key;

@@ -9,7 +9,7 @@
 #include <linux/siphash.h>
 #include <linux/xxhash.h>
 #include <linux/jhash.h>
-#include "mixhash.h"
+#include "../../kmod/hmap_mixhash.h"
 #include "hashbench.h"
 
 #include <stdio.h>

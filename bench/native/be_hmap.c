@@ -28,10 +28,7 @@ u64 shim_rng_state = 0x62656e6368ULL;
 void *shim_stub_real, *shim_stub_repl;
 
 #ifdef HMAP_HASHFN_MIX
-#ifndef MIXHASH_NO_TYPEDEFS
-#define MIXHASH_NO_TYPEDEFS
-#endif
-#include "mixhash.h"
+#include "../../kmod/hmap_mixhash.h"
 static u64 bench_mixhash(const void *key, u32 len, u64 seed)
 {
 	return mixhash(key, len, seed);

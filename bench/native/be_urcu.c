@@ -29,12 +29,9 @@
 #endif
 #include "driver.h"
 
-#ifndef MIXHASH_NO_TYPEDEFS
-#define MIXHASH_NO_TYPEDEFS
-#endif
 typedef uint32_t u32;
 typedef uint64_t u64;
-#include "mixhash.h"
+#include "../../kmod/hmap_mixhash.h"
 
 #define URCU_SEED 0x7572637573656564ULL
 

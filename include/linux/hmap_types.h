@@ -28,7 +28,11 @@ struct hmap_gen;
 /**
  * struct hmap_core_iter - iteration state (Go: hiter).
  * @h: the map.
- * @gen: snapshot of h->buckets at start; holds a reference.
+ * @gen: the array being walked: h->buckets at start, or during a
+ *	same-size growth h->oldbuckets, then @then; holds a reference.
+ * @then: an array to walk after @gen, or NULL; holds a reference.
+ * @seen: an array walked before @gen, whose keys are not returned again;
+ *	or NULL; holds a reference.
  * @chain_gen: generation owning @b when it is not @gen; holds a reference.
  * @b: current bucket, or NULL between buckets.
  * @bucket: next bucket index of @gen to visit.
@@ -51,6 +55,8 @@ struct hmap_gen;
 struct hmap_core_iter {
 	struct hmap_core *h;
 	struct hmap_gen *gen;
+	struct hmap_gen *then;
+	struct hmap_gen *seen;
 	struct hmap_gen *chain_gen;
 	u8 *b;
 	unsigned long bucket;

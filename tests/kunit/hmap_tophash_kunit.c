@@ -3,6 +3,7 @@
  * hmap_tophash: the key hash, the per-slot hash byte and its sentinels.
  */
 #include "hmap_test_util.h"
+#include "hmap_mixhash.h"
 
 struct tophash_case {
 	u64 hash;
@@ -105,10 +106,31 @@ static u8 *hash_test_key(struct kunit *test, u32 len, u8 salt)
 	return key;
 }
 
-static void hmap_core_hash_is_hsiphash_of_key(struct kunit *test)
+static void hmap_core_hash_is_mixhash_of_key(struct kunit *test)
 {
 	u32 len = *(const u32 *)test->param_value;
 	struct hmap_core *h = hmap_test_map(test, len, 8, 0, NULL);
+	u8 *key = hash_test_key(test, len, 1);
+
+	/* By default: the seeded multiply-mix of all key bytes, every path. */
+	KUNIT_EXPECT_EQ(test, h->hkind, HMAP_HASH_FAST);
+	KUNIT_EXPECT_EQ(test, hmap_core_hash(h, key),
+			mixhash(key, len, h->hkey.key[0]));
+}
+
+/* The map as a flood leaves it: filed under hsiphash. */
+static struct hmap_core *sip_map(struct kunit *test, u32 len)
+{
+	struct hmap_core *h = hmap_test_map(test, len, 8, 0, NULL);
+
+	h->hkind = HMAP_HASH_SIP;
+	return h;
+}
+
+static void hmap_core_hash_is_hsiphash_after_flood(struct kunit *test)
+{
+	u32 len = *(const u32 *)test->param_value;
+	struct hmap_core *h = sip_map(test, len);
 	u8 *key = hash_test_key(test, len, 1);
 	u64 v = hsiphash(key, len, &h->hkey);
 
@@ -121,16 +143,24 @@ static void hmap_core_hash_every_key_byte_counts(struct kunit *test)
 	u32 len = *(const u32 *)test->param_value;
 	struct hmap_core *h = hmap_test_map(test, len, 8, 0, NULL);
 	u8 *key = hash_test_key(test, len, 7);
-	u64 hash = hmap_core_hash(h, key);
+	u64 hash = hmap_core_hash(h, key), sip;
 	u32 i, same = 0;
 
 	/*
-	 * Changing any one byte changes the 32 bits that hold both the
-	 * bucket index and the tophash (a chance collision is 1 in 2^32).
+	 * Changing any one byte changes the hash (a chance collision is 1 in
+	 * 2^64), and hsiphash's 32 bits that hold both the bucket index and
+	 * the tophash (1 in 2^32).
 	 */
 	for (i = 0; i < len; i++) {
 		key[i] ^= 0x5a;
-		same += (u32)hmap_core_hash(h, key) == (u32)hash;
+		same += hmap_core_hash(h, key) == hash;
+		key[i] ^= 0x5a;
+	}
+	h->hkind = HMAP_HASH_SIP;
+	sip = hmap_core_hash(h, key);
+	for (i = 0; i < len; i++) {
+		key[i] ^= 0x5a;
+		same += (u32)hmap_core_hash(h, key) == (u32)sip;
 		key[i] ^= 0x5a;
 	}
 	KUNIT_EXPECT_EQ(test, same, 0);
@@ -139,12 +169,12 @@ static void hmap_core_hash_every_key_byte_counts(struct kunit *test)
 static void hmap_core_hash_mirrors_32_bits(struct kunit *test)
 {
 	u32 len = *(const u32 *)test->param_value;
-	struct hmap_core *h = hmap_test_map(test, len, 8, 0, NULL);
+	struct hmap_core *h = sip_map(test, len);
 	u8 *key = hash_test_key(test, len, 3);
 	unsigned int n;
 	u64 hash;
 
-	/* The tophash (bits 63..56) repeats bits 31..24 of the bucket half. */
+	/* hsiphash: the tophash (63..56) repeats bits 31..24 of the bucket half. */
 	for (n = 0; n < 16; n++) {
 		key[0] = n;
 		hash = hmap_core_hash(h, key);
@@ -160,7 +190,13 @@ static void hmap_core_hash_changes_with_seed(struct kunit *test)
 	u64 before = hmap_core_hash(h, key);
 	hsiphash_key_t saved = h->hkey;
 
-	/* Each half of the per-map key reaches the hash. */
+	/* mixhash is seeded by the first half of the per-map key... */
+	h->hkey.key[0] ^= 1;
+	KUNIT_EXPECT_NE(test, hmap_core_hash(h, key), before);
+	h->hkey = saved;
+	/* ...hsiphash by both. */
+	h->hkind = HMAP_HASH_SIP;
+	before = hmap_core_hash(h, key);
 	h->hkey.key[0] ^= 1;
 	KUNIT_EXPECT_NE(test, hmap_core_hash(h, key), before);
 	h->hkey = saved;
@@ -189,7 +225,8 @@ static struct kunit_case hmap_tophash_cases[] = {
 	KUNIT_CASE(hmap_core_tophash_ignores_low_bits),
 	KUNIT_CASE(hmap_core_update_stores_tophash),
 	KUNIT_CASE(hmap_core_lookup_tophash_collision),
-	KUNIT_CASE_PARAM(hmap_core_hash_is_hsiphash_of_key, hash_key_size_gen_params),
+	KUNIT_CASE_PARAM(hmap_core_hash_is_mixhash_of_key, hash_key_size_gen_params),
+	KUNIT_CASE_PARAM(hmap_core_hash_is_hsiphash_after_flood, hash_key_size_gen_params),
 	KUNIT_CASE_PARAM(hmap_core_hash_every_key_byte_counts, hash_key_size_gen_params),
 	KUNIT_CASE_PARAM(hmap_core_hash_mirrors_32_bits, hash_key_size_gen_params),
 	KUNIT_CASE_PARAM(hmap_core_hash_changes_with_seed, hash_key_size_gen_params),

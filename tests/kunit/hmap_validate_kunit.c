@@ -292,6 +292,25 @@ static void hmap_core_validate_old_array_B_mismatch(struct kunit *test)
 	h->flags &= ~HMAP_CORE_F_SAME_SIZE;
 }
 
+static void hmap_core_validate_doubling_under_new_key(struct kunit *test)
+{
+	struct hmap_core *h = half_grown(test);
+
+	/* A doubling keeps the hash: X/Y splitting depends on it. */
+	h->oldbuckets->seed_gen--;
+	expect_invalid(test, h, "a rehash is not a same-size growth");
+	h->oldbuckets->seed_gen++;
+}
+
+static void hmap_core_validate_current_array_under_other_key(struct kunit *test)
+{
+	struct hmap_core *h = small_map(test, 3);
+
+	h->buckets->hkey.key[0] ^= 1;
+	expect_invalid(test, h, "current array filed under another hash");
+	h->buckets->hkey.key[0] ^= 1;
+}
+
 static void hmap_core_validate_old_array_detached(struct kunit *test)
 {
 	struct hmap_core *h = half_grown(test);
@@ -448,6 +467,8 @@ static struct kunit_case hmap_validate_cases[] = {
 	KUNIT_CASE(hmap_core_validate_entry_ahead_of_evacuation_x),
 	KUNIT_CASE(hmap_core_validate_entry_ahead_of_evacuation_y),
 	KUNIT_CASE(hmap_core_validate_old_array_B_mismatch),
+	KUNIT_CASE(hmap_core_validate_doubling_under_new_key),
+	KUNIT_CASE(hmap_core_validate_current_array_under_other_key),
 	KUNIT_CASE(hmap_core_validate_old_array_detached),
 	KUNIT_CASE(hmap_core_validate_nevacuate_past_old_array),
 	KUNIT_CASE(hmap_core_validate_spare_list_longer),

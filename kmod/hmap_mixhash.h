@@ -27,19 +27,16 @@
  * Loads are native-endian (memcpy), so values differ between little- and
  * big-endian machines; fine for an in-memory table.
  *
- * The signature of mixhash() is that of hmap_hash_fn.  In the kernel the
- * header needs only <linux/types.h>; in userspace it typedefs u32/u64 from
- * <stdint.h> unless MIXHASH_NO_TYPEDEFS is defined.
+ * hmap's default hash (kmod/hmap_core.c); the hash benchmark (bench/hash)
+ * and the native arena include it too.  The signature of mixhash() is that
+ * of hmap_hash_fn.  In the kernel the header needs only <linux/types.h>;
+ * userspace includers define u32 and u64 first.
  */
 #ifndef _HMAP_MIXHASH_H
 #define _HMAP_MIXHASH_H
 
 #ifdef __KERNEL__
 #include <linux/types.h>
-#elif !defined(MIXHASH_NO_TYPEDEFS)
-#include <stdint.h>
-typedef uint32_t u32;
-typedef uint64_t u64;
 #endif
 
 /* The five odd constants of Go's hash64.go (from wyhash). */
@@ -63,9 +60,14 @@ static inline u64 mixhash_mum_portable(u64 a, u64 b)
 
 static inline u64 mixhash_mum(u64 a, u64 b)
 {
-#if defined(__SIZEOF_INT128__) && \
-	(!defined(__KERNEL__) || defined(CONFIG_ARCH_SUPPORTS_INT128))
-	unsigned __int128 r = (unsigned __int128)a * b;
+/*
+ * x86_64 multiplies 64x64->128 in one instruction, with no libgcc helper,
+ * whether or not the kernel's config (UML's does not) says it supports
+ * 128-bit integers.
+ */
+#if defined(__SIZEOF_INT128__) && (!defined(__KERNEL__) || \
+	defined(CONFIG_ARCH_SUPPORTS_INT128) || defined(__x86_64__))
+	__uint128_t r = (__uint128_t)a * b;
 
 	return (u64)(r >> 64) ^ (u64)r;
 #else
