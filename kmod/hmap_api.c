@@ -951,6 +951,7 @@ void hmap_get_stats(struct hmap *m, struct hmap_stats *st)
 		st->growing |= cs.old_buckets != 0;
 		st->same_size |= cs.same_size;
 		st->shrinking |= cs.shrinking;
+		st->flooded += cs.hash_kind == HMAP_HASH_SIP;
 		st->bytes += cs.bytes;
 		for (j = 0; j < ARRAY_SIZE(st->chain_hist); j++)
 			st->chain_hist[j] += cs.chain_hist[j];

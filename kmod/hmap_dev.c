@@ -782,7 +782,8 @@ static int hmapdev_ioc_stats(struct hmapdev_ucmd *uc)
 	a->B = st.B;
 	a->state = (st.growing ? HMAP_STATS_GROWING : 0) |
 		   (st.same_size ? HMAP_STATS_SAME_SIZE : 0) |
-		   (st.shrinking ? HMAP_STATS_SHRINKING : 0);
+		   (st.shrinking ? HMAP_STATS_SHRINKING : 0) |
+		   (st.flooded ? HMAP_STATS_FLOODED : 0);
 	a->buckets = st.buckets;
 	a->overflow = st.overflow;
 	a->old_buckets = st.old_buckets;

@@ -103,6 +103,8 @@ struct hmap_params {
  * @growing: an evacuation is in progress (in any shard).
  * @same_size: a same-size growth is in progress (in any shard).
  * @shrinking: a shrink is in progress (in any shard).
+ * @flooded: shards that saw a flood of colliding keys and were rehashed
+ *	with hsiphash (or are being).
  * @bytes: bytes held by arrays, overflow buckets and out-of-line data.
  * @shards: number of shards (1 unless HMAP_F_SHARDED).
  * @growths: growths started since creation.
@@ -119,6 +121,7 @@ struct hmap_stats {
 	bool growing;
 	bool same_size;
 	bool shrinking;
+	u32 flooded;
 	u64 bytes;
 	u32 shards;
 	u64 growths;

@@ -1201,6 +1201,8 @@ static void print_stats_text(const struct map *m,
 		       (uint64_t)(st->old_buckets ? st->nevacuate * 100 / st->old_buckets : 0));
 	else
 		printf("  growing     no\n");
+	printf("  hash        %s\n", st->state & HMAP_STATS_FLOODED ?
+	       "hsiphash (a flood of colliding keys was seen)" : "mixhash");
 	printf("  growths     %" PRIu64 "\n", (uint64_t)st->growths);
 	printf("  shrinks     %" PRIu64 "\n", (uint64_t)st->shrinks);
 	if (st->bytes < 1024)
@@ -1237,6 +1239,7 @@ static void print_stats_json(const struct map *m,
 	j_bool("growing", st->state & HMAP_STATS_GROWING);
 	j_bool("same_size", st->state & HMAP_STATS_SAME_SIZE);
 	j_bool("shrinking", st->state & HMAP_STATS_SHRINKING);
+	j_bool("flooded", st->state & HMAP_STATS_FLOODED);
 	j_u64("old_buckets", st->old_buckets);
 	j_u64("nevacuate", st->nevacuate);
 	j_u64("growths", st->growths);
