@@ -37,7 +37,7 @@
 #include "hmap_internal.h"
 #include "hmap_core.h"
 #include "hmap_api.h"
-#include "hmap_mixhash.h"
+#include "hmap_lookup.h"
 
 #define CREATE_TRACE_POINTS
 #include "hmap_trace.h"
@@ -592,14 +592,25 @@ static void *shard_lookup_copy(struct hmap *m, struct hmap_shard *s,
 {
 	void *v;
 
+	/* The core's probe, inlined: no call between the API and the core. */
 	if (m->nshards == 1)
-		v = hmap_core_lookup(&s->core, key);
+		v = hmap_lookup_inline(&s->core, key);
 	else
 		v = hmap_core_lookup_hashed(&s->core, key,
 					    shard_hash(m, s, key, mhash));
-
-	if (v && value && m->value_size)
+	if (!v || !value)
+		return v;
+	/* The common sizes as one load and store, not a memcpy() call. */
+	switch (m->value_size) {
+	case 8:
+		memcpy(value, v, 8);
+		break;
+	case 4:
+		memcpy(value, v, 4);
+		break;
+	default:
 		memcpy(value, v, m->value_size);
+	}
 	return v;
 }
 

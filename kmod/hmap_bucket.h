@@ -2,7 +2,8 @@
 /*
  * The bucket layout, and what the core's files (hmap_core.c, hmap_grow.c,
  * hmap_iter.c, hmap_validate.c) share among themselves. Only they include
- * it: the API layer and the tests see hmap_core.h.
+ * it, and hmap_lookup.h, whose inline probe the API layer's lockless
+ * lookup also runs; otherwise the API layer and the tests see hmap_core.h.
  */
 #ifndef _HMAP_BUCKET_H
 #define _HMAP_BUCKET_H

@@ -340,8 +340,7 @@ struct hmap_ioc_clear {
 #define HMAP_STATS_GROWING	0x1 /* an evacuation is in progress */
 #define HMAP_STATS_SAME_SIZE	0x2 /* ... and it keeps B (compaction) */
 #define HMAP_STATS_SHRINKING	0x4 /* ... and it halves B (after deletes) */
-#define HMAP_STATS_FLOODED	0x8 /* keys piled into one chain: (a shard of)
-				     * the map was rehashed with hsiphash */
+#define HMAP_STATS_FLOODED	0x8 /* rehashed with hsiphash after a flood */
 
 /**
  * struct hmap_ioc_stats - HMAP_IOC_STATS: the shape of the map.

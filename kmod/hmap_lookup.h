@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The lookup path of the core: hashing, the probe, the key compare. Static
+ * inline, included by hmap_core.c and by hmap_api.c, whose lockless lookup
+ * then runs the probe without a call into the core (as rhashtable's lookup
+ * is inlined into its caller): the same code, compiled in both places.
+ */
+#ifndef _HMAP_LOOKUP_H
+#define _HMAP_LOOKUP_H
+
+#include "hmap_bucket.h"
+#include "hmap_mixhash.h"
+
+/*
+ * The default hash is mixhash (hmap_mixhash.h), a multiply-mix hash seeded
+ * per map: 1.3-1.7 ns for 4-16 byte keys natively, against 5-8 ns for
+ * hsiphash (bench/hash/RESULTS.md), and its short dependency chain lets
+ * consecutive lookups overlap their cache misses. It is not a PRF: whoever
+ * learns enough of a map's bucket order could in principle recover its
+ * seed and craft keys that share a chain. What such keys do is what the
+ * map watches for. A new key whose chain already spans HMAP_FLOOD_CHAIN - 1
+ * full buckets (56 entries under one bucket, where random hashing at the
+ * growth load gives a chance below 10^-30) marks the map flooded, and its
+ * next growth is a same-size one that rehashes every entry with hsiphash,
+ * the kernel's PRF for hash tables, under a fresh random key, evacuating
+ * incrementally like any growth. From then on an attacker who does not
+ * know that key (it never leaves the kernel, and no output depends on it
+ * but bucket order) can do no better than random keys: a chain of 57
+ * stays as unlikely as above, and more floods only reseed. Below the
+ * threshold, crafted keys cost lookups at most 7 buckets each, and every
+ * same-size growth (due when overflow buckets pile up) also takes a fresh
+ * seed, which scatters whatever was crafted against the old one. The same
+ * idea as rhashtable's rehash with a new seed past its chain elasticity,
+ * and .NET's switch to a randomized string hash past a collision count.
+ *
+ * Each bucket array carries the function and key its entries are filed
+ * under (&struct hmap_gen); the map's current ones are @h->hkind and
+ * @h->hkey. Only during a same-size growth do the two arrays differ, and
+ * only then does a lookup that must search the old array hash twice.
+ *
+ * hsiphash's 32-bit result is mirrored into both halves, so its tophash
+ * (bits 31..24) and bucket index only share bits above B = 24. A map
+ * created with its own hash function (hmap_core_params.hashfn) keeps it,
+ * and is never switched.
+ */
+static __always_inline u64 hash_with(u8 kind, const hsiphash_key_t *hkey,
+				     hmap_hash_fn fn, const void *key,
+				     u32 ksize)
+{
+	u32 w[4], v;
+	u64 x;
+
+	if (likely(kind == HMAP_HASH_FAST)) {
+		switch (ksize) {
+		case 4:
+			memcpy(w, key, 4);
+			return mixhash_u32(w[0], hkey->key[0]);
+		case 8:
+			memcpy(&x, key, 8);
+			return mixhash_u64(x, hkey->key[0]);
+		default:
+			return mixhash(key, ksize, hkey->key[0]);
+		}
+	}
+	if (kind == HMAP_HASH_CUSTOM)
+		return fn(key, ksize, hkey->key[0]);
+	switch (ksize) {
+	case 4:
+		memcpy(w, key, 4);
+		v = hsiphash_1u32(w[0], hkey);
+		break;
+	case 8:
+		memcpy(w, key, 8);
+		v = hsiphash_2u32(w[0], w[1], hkey);
+		break;
+	case 16:
+		memcpy(w, key, 16);
+		v = hsiphash_4u32(w[0], w[1], w[2], w[3], hkey);
+		break;
+	default:
+		v = hsiphash(key, ksize, hkey);
+	}
+	return (u64)v << 32 | v;
+}
+
+static __always_inline u64 hash_key(const struct hmap_core *h,
+				    const void *key, u32 ksize)
+{
+	return hash_with(h->hkind, &h->hkey, h->hashfn, key, ksize);
+}
+
+/* The tophash byte of @hash, moved above the sentinels. */
+static __always_inline u8 tophash(u64 hash)
+{
+	u8 top = hash >> 56;
+
+	if (top < HMAP_MIN_TOPHASH)
+		top += HMAP_MIN_TOPHASH;
+	return top;
+}
+
+/*
+ * @key's hash in the old array, given its @hash in the current one: the
+ * same unless a same-size growth changed the function.
+ */
+static __always_inline u64 old_hash(const struct hmap_core *h,
+				    const struct hmap_gen *old,
+				    const void *key, u64 hash)
+{
+	if (likely(old->seed_gen == READ_ONCE(h->seed_gen)))
+		return hash;
+	return hmap_core_gen_hash(h, old, key);
+}
+
+/*
+ * The chain that holds @key if it is present, of @hash its hash in the
+ * current array, and in *@top the tophash it is filed under there: the old
+ * array's chain until that is evacuated. Each array is indexed with its own
+ * B, read through the pointer that was loaded, so a lockless reader racing
+ * with a growth stays in bounds (and one that hashed with a key a write was
+ * replacing only misses, which its sequence count makes it retry).
+ */
+static __always_inline u8 *key_chain(const struct hmap_core *h,
+				     const void *key, u64 hash, u8 *top)
+{
+	const struct hmap_gen *old = READ_ONCE(h->oldbuckets);
+	const struct hmap_gen *gen;
+	u64 oh;
+	u8 *b;
+
+	if (unlikely(old)) {
+		oh = old_hash(h, old, key, hash);
+		b = gen_bucket(h, old, oh & bucket_mask(old->B));
+		if (!bucket_evacuated(b)) {
+			*top = tophash(oh);
+			return b;
+		}
+	}
+	gen = READ_ONCE(h->buckets);
+	*top = tophash(hash);
+	return gen ? gen_bucket(h, gen, hash & bucket_mask(gen->B)) : NULL;
+}
+
+/*
+ * Keys of 4 and 8 bytes are compared as integers: the slot is aligned, the
+ * caller's key may not be, and memcpy() of a constant size is one load.
+ */
+static __always_inline bool key_equal(const struct hmap_core *h, u8 *b,
+				      unsigned int i, const void *key,
+				      u32 ksize)
+{
+	const void *k = slot_key(h, b, i);
+	u64 a8, b8;
+	u32 a4, b4;
+
+	if (!k)
+		return false;
+	switch (ksize) {
+	case 8:
+		memcpy(&a8, k, 8);
+		memcpy(&b8, key, 8);
+		return a8 == b8;
+	case 4:
+		memcpy(&a4, k, 4);
+		memcpy(&b4, key, 4);
+		return a4 == b4;
+	default:
+		return !memcmp(k, key, ksize);
+	}
+}
+
+/* chain_find() matches a bucket's tophash bytes as one word. */
+static_assert(sizeof(u64) == HMAP_SLOTS, "a bucket's tophash bytes are one u64");
+
+#define HMAP_BYTES_LO	0x0101010101010101ULL
+#define HMAP_BYTES_7F	0x7f7f7f7f7f7f7f7fULL
+#define HMAP_BYTES_HI	0x8080808080808080ULL
+
+/*
+ * Bit 7 of a byte of the result is set iff that byte of @x is zero: exact,
+ * since no carry crosses a byte ((b & 0x7f) + 0x7f <= 0xfe). The shorter
+ * (x - 0x01..) & ~x form also flags a byte 0x01 just above a zero byte,
+ * which for tophash matching would make a slot holding top ^ 1 (possibly
+ * an evacuated empty one, whose key bytes are zero) a candidate.
+ */
+static __always_inline u64 bytes_zero(u64 x)
+{
+	return ~(((x & HMAP_BYTES_7F) + HMAP_BYTES_7F) | x | HMAP_BYTES_7F);
+}
+
+/* Non-zero iff some byte of @x is zero (the cheap form is exact for that). */
+static __always_inline bool has_zero_byte(u64 x)
+{
+	return (x - HMAP_BYTES_LO) & ~x & HMAP_BYTES_HI;
+}
+
+/*
+ * Search the chain at @b; return the bucket holding @key, slot in @slot.
+ * The eight tophash bytes of a bucket are matched at once, as one 64-bit
+ * word (Go 1.24 and absl match their groups the same way): the key of each
+ * slot holding @top decides. A bucket with an HMAP_EMPTY_REST slot ends the
+ * search, since nothing after that slot is in use.
+ */
+static __always_inline u8 *chain_find(const struct hmap_core *h, u8 *b,
+				      const void *key, u8 top, u32 ksize,
+				      unsigned int *slot)
+{
+	u64 word, match;
+	unsigned int i;
+
+	for (; b; b = bucket_next(h, b)) {
+		word = le64_to_cpu(READ_ONCE(*(__le64 *)b));
+		for (match = bytes_zero(word ^ (top * HMAP_BYTES_LO)); match;
+		     match &= match - 1) {
+			i = __ffs64(match) / 8;
+			if (h->indirect_key || h->indirect_value)
+				/* Pairs with the release publishing the slot. */
+				smp_rmb();
+			if (key_equal(h, b, i, key, ksize)) {
+				*slot = i;
+				return b;
+			}
+		}
+		if (has_zero_byte(word))
+			return NULL;
+	}
+	return NULL;
+}
+
+static __always_inline u8 *find_sized(const struct hmap_core *h,
+				      const void *key, u64 hash, u32 ksize,
+				      unsigned int *slot)
+{
+	u8 top;
+	u8 *b = key_chain(h, key, hash, &top);
+
+	return chain_find(h, b, key, top, ksize, slot);
+}
+
+static __always_inline void *lookup_sized(const struct hmap_core *h,
+					  const void *key, u32 ksize)
+{
+	unsigned int i;
+	u8 *b;
+
+	b = find_sized(h, key, hash_key(h, key, ksize), ksize, &i);
+	return b ? slot_value(h, b, i) : NULL;
+}
+
+/* hmap_core_lookup(), inlined; see there. */
+static __always_inline void *hmap_lookup_inline(const struct hmap_core *h,
+						const void *key)
+{
+	if (!READ_ONCE(h->count))
+		return NULL;
+	switch (h->key_size) {
+	case 4:
+		return lookup_sized(h, key, 4);
+	case 8:
+		return lookup_sized(h, key, 8);
+	default:
+		return lookup_sized(h, key, h->key_size);
+	}
+}
+
+#endif /* _HMAP_LOOKUP_H */
