@@ -756,31 +756,40 @@ struct chain_pos {
 	unsigned int len;
 };
 
+/*
+ * As chain_find(), a bucket's eight tophash bytes at once: the slots
+ * holding @top, and the first empty one (a byte of 0 or 1).
+ */
 static void chain_scan(const struct hmap_core *h, u8 *b, const void *key,
 		       u8 top, struct chain_pos *pos)
 {
+	u64 word, match;
 	unsigned int i;
 
 	memset(pos, 0, sizeof(*pos));
 	for (; b; b = bucket_next(h, b)) {
 		pos->last = b;
 		pos->len++;
-		for (i = 0; i < HMAP_SLOTS; i++) {
-			if (b[i] != top) {
-				if (tophash_empty(b[i]) && !pos->free) {
-					pos->free = b;
-					pos->free_i = i;
-				}
-				if (b[i] == HMAP_EMPTY_REST)
-					return;
-				continue;
-			}
+		word = le64_to_cpu(*(__le64 *)b);
+		for (match = bytes_zero(word ^ (top * HMAP_BYTES_LO)); match;
+		     match &= match - 1) {
+			i = __ffs64(match) / 8;
 			if (key_equal(h, b, i, key, h->key_size)) {
 				pos->found = b;
 				pos->found_i = i;
 				return;
 			}
 		}
+		if (!pos->free) {
+			match = bytes_zero(word & ~HMAP_BYTES_LO);
+			if (match) {
+				pos->free = b;
+				pos->free_i = __ffs64(match) / 8;
+			}
+		}
+		/* An HMAP_EMPTY_REST: nothing after it is in use. */
+		if (has_zero_byte(word))
+			return;
 	}
 }
 
