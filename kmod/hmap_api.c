@@ -138,6 +138,28 @@ struct hmap {
 VISIBLE_IF_KUNIT atomic64_t hmap_next_id = ATOMIC64_INIT(0);
 EXPORT_SYMBOL_IF_KUNIT(hmap_next_id);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+struct hmap_core *hmap_shard_core(struct hmap *m, u32 i)
+{
+	return &m->shards[i].core;
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_shard_core);
+
+void hmap_shard_lock(struct hmap *m, u32 i)
+{
+	spin_lock_bh(&m->shards[i].lock);
+	write_seqcount_begin(&m->shards[i].seq);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_shard_lock);
+
+void hmap_shard_unlock(struct hmap *m, u32 i)
+{
+	write_seqcount_end(&m->shards[i].seq);
+	spin_unlock_bh(&m->shards[i].lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_shard_unlock);
+#endif
+
 /* A shard index is bits 48..55 of the key's hash (HMAP_SHARD_BITS_MAX 8). */
 #define HMAP_SHARD_SHIFT	48
 static_assert(HMAP_SHARD_SHIFT + HMAP_SHARD_BITS_MAX <= 56);

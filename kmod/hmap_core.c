@@ -24,7 +24,9 @@
  * Growth. Inserting a new key into a map whose count would exceed 6.5 * 2^B
  * (and 8) allocates an array of 2^(B+1) buckets; a map with about as many
  * overflow buckets as buckets (2^min(B,15)) instead gets a new array of the
- * same size, which packs the sparse chains that deletions left behind. The
+ * same size, which packs the sparse chains that deletions left behind, and
+ * files its entries under a new hash key (after a flood, under hsiphash:
+ * see "hashing" below), each appended to the chain its new hash selects. The
  * old array stays in place and is evacuated incrementally: every insert,
  * update or delete first evacuates the old bucket its key maps to, then one
  * more at nevacuate. An old bucket i splits into new buckets i (X) and
@@ -50,10 +52,14 @@
  *    buckets of a shrink are evacuated together;
  *  - old buckets below nevacuate (pairs, for a shrink) are evacuated; while
  *    old bucket i is not, its destination buckets in the new array are
- *    empty;
+ *    empty (not so for a same-size growth, whose destinations fill from
+ *    every old bucket);
+ *  - the current array is filed under the map's hash key; only a same-size
+ *    growth's old array is filed under another;
  *  - B is never below what the creation hint asked for;
- *  - a live key sits in the chain its hash selects, under its tophash, and
- *    nowhere else; no slot after an HMAP_EMPTY_REST is in use;
+ *  - a live key sits in the chain its hash (under its array's key) selects,
+ *    under its tophash, and nowhere else; no slot after an HMAP_EMPTY_REST
+ *    is in use;
  *  - count is the number of live slots; empty slots hold zeroes.
  * Keys never move within their bucket, which is what lets an iterator
  * return every key exactly once across growth.

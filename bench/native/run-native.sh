@@ -10,8 +10,8 @@
 # Options: --reps N  --sizes "1000 10000"  --impls "hmap absl"  --cpu N
 #          (taskset pin; --cpu none to not pin)  --out DIR  --no-mem
 #          --min-ops N  --max-ops N  --no-build
-# Full runs write results/native.md, results/native-<phase>.png and
-# results/raw/; quick runs write build/quick/ unless --out is given.
+# Full runs write bench/results/native.md, native-<phase>.png and
+# raw/ there; quick runs write build/quick/ unless --out is given.
 # Progress goes to stderr; every run's rows to the raw file.  Runs made
 # while the other CPUs were busy are retried (BUSY_MAX=0.5, RETRY_PCT=10).
 set -euo pipefail
@@ -58,7 +58,7 @@ if [ "$mode" = quick ]; then
 else
 	: "${sizes:=1000 10000 100000 1000000 10000000}"
 	: "${min_ops:=500000}"
-	: "${out:=$HERE/results}"
+	: "${out:=$TOP/bench/results}"
 fi
 : "${max_ops:=500000}"
 if [ -z "$cpu" ]; then

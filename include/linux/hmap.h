@@ -78,7 +78,9 @@
  * @value_size: bytes per value, 0..HMAP_VALUE_SIZE_MAX (0: a set).
  * @size_hint: expected entries; sizes the first bucket array.
  * @max_entries: inserts beyond this fail with -E2BIG; 0 for no limit.
- * @hashfn: NULL for the built-in keyed hsiphash.
+ * @hashfn: NULL for the built-in hashes: a seeded multiply-mix, and hsiphash
+ *	under a fresh key once a flood of colliding keys is seen. A caller's
+ *	function is kept whatever chains it makes.
  * @flags: HMAP_F_*.
  * @shard_bits: log2 of the shard count with HMAP_F_SHARDED, 1..8.
  */

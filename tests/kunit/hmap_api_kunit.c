@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 
 #include "hmap_api.h"
+#include "hmap_core.h"
 #include "hmap_test_util.h"
 
 static const bool sharded_cases[] = { false, true };
@@ -468,6 +469,57 @@ static void hmap_create_custom_hash(struct kunit *test)
 	}
 }
 
+/*
+ * A sharded map hashes a key once: its shards start with the map's seed.
+ * One that takes a key of its own (a same-size growth) hashes for itself,
+ * and every key stays reachable through every call.
+ */
+static void hmap_lookup_sharded_after_shard_takes_new_key(struct kunit *test)
+{
+	struct hmap_params p = { .key_size = 8, .value_size = 8,
+				 .flags = HMAP_F_SHARDED, .shard_bits = 2 };
+	struct hmap *m = hmap_create(&p, GFP_KERNEL);
+	enum { N = 4000, MORE = 1000 };
+	struct hmap_core *c0, *c1;
+	u64 *keys, *vals, k, v;
+	u32 count, gen;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_action, m), 0);
+	c0 = hmap_shard_core(m, 0);
+	c1 = hmap_shard_core(m, 1);
+	for (k = 0; k < N; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_UPDATE_ANY), 0);
+	hmap_flush(m);
+	KUNIT_EXPECT_EQ(test, c0->hkey.key[0], c1->hkey.key[0]);
+	/* Shard 0's next insert finds its chains "sparse": a same-size growth. */
+	hmap_shard_lock(m, 0);
+	gen = c0->seed_gen;
+	c0->noverflow = U16_MAX;
+	hmap_shard_unlock(m, 0);
+	for (k = N; k < N + MORE; k++)
+		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_UPDATE_ANY), 0);
+	hmap_flush(m);
+	KUNIT_EXPECT_NE(test, c0->seed_gen, gen);
+	KUNIT_EXPECT_NE(test, c0->hkey.key[0], c1->hkey.key[0]);
+	for (k = 0; k < N + MORE; k++) {
+		KUNIT_ASSERT_EQ(test, hmap_lookup(m, &k, &v), 0);
+		KUNIT_EXPECT_EQ(test, v, ~k);
+	}
+	keys = kunit_kmalloc_array(test, N + MORE, sizeof(u64), GFP_KERNEL);
+	vals = kunit_kmalloc_array(test, N + MORE, sizeof(u64), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+	KUNIT_ASSERT_NOT_NULL(test, vals);
+	for (k = 0; k < N + MORE; k++)
+		keys[k] = k;
+	count = N + MORE;
+	KUNIT_EXPECT_EQ(test, hmap_lookup_batch(m, keys, vals, &count), 0);
+	KUNIT_EXPECT_EQ(test, count, N + MORE);
+	for (k = 0; k < N + MORE; k++)
+		KUNIT_ASSERT_EQ(test, hmap_delete(m, &k), 0);
+	KUNIT_EXPECT_EQ(test, hmap_lookup(m, &keys[0], &v), -ENOENT);
+}
+
 /* Stop writing in the middle of a growth: background work finishes it. */
 static void hmap_update_growth_finished_after_writes_stop(struct kunit *test)
 {
@@ -897,6 +949,7 @@ static struct kunit_case hmap_api_cases[] = {
 	KUNIT_CASE(hmap_update_batch_bad_flags),
 	KUNIT_CASE_PARAM(hmap_delete_batch_past_empty, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_delete_batch_stops_at_absent, sharded_gen_params),
+	KUNIT_CASE(hmap_lookup_sharded_after_shard_takes_new_key),
 	KUNIT_CASE(hmap_id_unique),
 	KUNIT_CASE(hmap_create_ids_never_repeat),
 	{}
