@@ -146,6 +146,7 @@ struct hmap_core *hmap_shard_core(struct hmap *m, u32 i)
 EXPORT_SYMBOL_IF_KUNIT(hmap_shard_core);
 
 void hmap_shard_lock(struct hmap *m, u32 i)
+	__acquires(&m->shards[i].lock)
 {
 	spin_lock_bh(&m->shards[i].lock);
 	write_seqcount_begin(&m->shards[i].seq);
@@ -153,6 +154,7 @@ void hmap_shard_lock(struct hmap *m, u32 i)
 EXPORT_SYMBOL_IF_KUNIT(hmap_shard_lock);
 
 void hmap_shard_unlock(struct hmap *m, u32 i)
+	__releases(&m->shards[i].lock)
 {
 	write_seqcount_end(&m->shards[i].seq);
 	spin_unlock_bh(&m->shards[i].lock);
