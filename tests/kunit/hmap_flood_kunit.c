@@ -31,12 +31,16 @@ static void flood_keys(struct kunit *test, struct hmap_core *h, u64 *keys,
 	}
 }
 
-static struct hmap_core *flood_map(struct kunit *test, u64 *keys)
+/* A map, and in *@keys room for @n keys, the first FLOOD_N crafted against it. */
+static struct hmap_core *flood_map(struct kunit *test, u64 **keys,
+				   unsigned int n)
 {
 	struct hmap_core *h = hmap_test_map(test, 8, 8, FLOOD_HINT, NULL);
 
+	*keys = kunit_kzalloc(test, n * sizeof(u64), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *keys);
 	KUNIT_ASSERT_EQ(test, h->B, FLOOD_B);
-	flood_keys(test, h, keys, FLOOD_N);
+	flood_keys(test, h, *keys, FLOOD_N);
 	return h;
 }
 
@@ -66,12 +70,11 @@ static void expect_all(struct kunit *test, struct hmap_core *h,
 
 static void hmap_core_update_flood_switches_to_hsiphash(struct kunit *test)
 {
-	u64 *keys = kunit_kzalloc(test, FLOOD_N * sizeof(u64), GFP_KERNEL);
 	struct hmap_core *h;
 	unsigned int i;
+	u64 *keys;
 
-	KUNIT_ASSERT_NOT_NULL(test, keys);
-	h = flood_map(test, keys);
+	h = flood_map(test, &keys, FLOOD_N);
 	for (i = 0; i < FLOOD_N; i++) {
 		KUNIT_ASSERT_EQ(test, hmap_test_put(h, keys[i], ~keys[i]), 0);
 		/* Seven full buckets are not yet a flood... */
@@ -91,12 +94,11 @@ static void hmap_core_update_flood_switches_to_hsiphash(struct kunit *test)
 
 static void hmap_core_lookup_during_flood_rehash(struct kunit *test)
 {
-	u64 *keys = kunit_kzalloc(test, FLOOD_N * sizeof(u64), GFP_KERNEL);
 	struct hmap_core *h;
 	unsigned int i;
+	u64 *keys;
 
-	KUNIT_ASSERT_NOT_NULL(test, keys);
-	h = flood_map(test, keys);
+	h = flood_map(test, &keys, FLOOD_N);
 	/* Random keys too, spread over the old array. */
 	for (i = 0; i < 300; i++)
 		KUNIT_ASSERT_EQ(test, hmap_test_put(h, i, ~(u64)i), 0);
@@ -133,16 +135,15 @@ static void iter_count(struct hmap_core_iter *it, const u64 *keys,
 static void hmap_core_iter_across_flood_rehash(struct kunit *test)
 {
 	unsigned int n = FLOOD_N + 200, i, before, wrong = 0;
-	u64 *keys = kunit_kzalloc(test, n * sizeof(u64), GFP_KERNEL);
 	u8 *seen_a = kunit_kzalloc(test, n, GFP_KERNEL);
 	u8 *seen_b = kunit_kzalloc(test, n, GFP_KERNEL);
 	struct hmap_core_iter a, b;
 	struct hmap_core *h;
+	u64 *keys;
 
-	KUNIT_ASSERT_NOT_NULL(test, keys);
 	KUNIT_ASSERT_NOT_NULL(test, seen_a);
 	KUNIT_ASSERT_NOT_NULL(test, seen_b);
-	h = flood_map(test, keys);
+	h = flood_map(test, &keys, n);
 	for (i = FLOOD_N; i < n; i++)
 		keys[i] = i;
 	/* 200 ordinary keys and 50 crafted ones, then iterator a starts. */
@@ -183,12 +184,11 @@ static void hmap_core_iter_across_flood_rehash(struct kunit *test)
 
 static void hmap_core_update_flood_rehash_enomem(struct kunit *test)
 {
-	u64 *keys = kunit_kzalloc(test, FLOOD_N * sizeof(u64), GFP_KERNEL);
 	unsigned int i, stored;
 	struct hmap_core *h;
+	u64 *keys;
 
-	KUNIT_ASSERT_NOT_NULL(test, keys);
-	h = flood_map(test, keys);
+	h = flood_map(test, &keys, FLOOD_N);
 	hmap_test_alloc_hook(test);
 	for (i = 0; i < HMAP_SLOTS * (HMAP_FLOOD_CHAIN - 1); i++)
 		KUNIT_ASSERT_EQ(test, hmap_test_put(h, keys[i], ~keys[i]), 0);
