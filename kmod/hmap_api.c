@@ -172,8 +172,8 @@ static_assert(HMAP_SHARD_SHIFT >= HMAP_B_MAX);
  * map's seed (below the tophash, above any bucket index); *@mhash gets
  * that hash for shard_hash().
  */
-static struct hmap_shard *key_shard(struct hmap *m, const void *key,
-				    u64 *mhash)
+static __always_inline struct hmap_shard *
+key_shard(struct hmap *m, const void *key, u64 *mhash)
 {
 	u64 h;
 
@@ -611,8 +611,29 @@ EXPORT_SYMBOL_NS_GPL(hmap_clear, HMAP_NS);
 
 /* ---- lockless reads ---- */
 
-static void *shard_lookup_copy(struct hmap *m, struct hmap_shard *s,
-			       const void *key, u64 mhash, void *value)
+/*
+ * Copy a value out of its slot: the common sizes as one load and store,
+ * not a memcpy() call (which it is under -fno-builtin, as in UML's x86
+ * build). The slot is aligned, @dst may not be.
+ */
+static __always_inline void copy_value(const struct hmap *m, void *dst,
+				       const void *slot)
+{
+	switch (m->value_size) {
+	case 8:
+		put_unaligned(*(const u64 *)slot, (u64 *)dst);
+		break;
+	case 4:
+		put_unaligned(*(const u32 *)slot, (u32 *)dst);
+		break;
+	default:
+		memcpy(dst, slot, m->value_size);
+	}
+}
+
+static __always_inline void *
+shard_lookup_copy(struct hmap *m, struct hmap_shard *s, const void *key,
+		  u64 mhash, void *value)
 {
 	void *v;
 
@@ -622,19 +643,8 @@ static void *shard_lookup_copy(struct hmap *m, struct hmap_shard *s,
 	else
 		v = hmap_core_lookup_hashed(&s->core, key,
 					    shard_hash(m, s, key, mhash));
-	if (!v || !value)
-		return v;
-	/* The common sizes as one load and store, not a memcpy() call. */
-	switch (m->value_size) {
-	case 8:
-		memcpy(value, v, 8);
-		break;
-	case 4:
-		memcpy(value, v, 4);
-		break;
-	default:
-		memcpy(value, v, m->value_size);
-	}
+	if (v && value)
+		copy_value(m, value, v);
 	return v;
 }
 
@@ -646,9 +656,27 @@ static void *shard_lookup_copy(struct hmap *m, struct hmap_shard *s,
  */
 #define HMAP_LOOKUP_TRIES	3
 
-/* hmap_lookup() in shard @s, under rcu_read_lock(): is @key present? */
-static bool shard_lookup(struct hmap *m, struct hmap_shard *s,
-			 const void *key, u64 mhash, void *value)
+/* The last resort of shard_lookup(), out of line: under the shard's lock. */
+static noinline bool shard_lookup_locked(struct hmap *m, struct hmap_shard *s,
+					 const void *key, u64 mhash,
+					 void *value)
+{
+	void *v;
+
+	spin_lock_bh(&s->lock);
+	v = shard_lookup_copy(m, s, key, mhash, value);
+	spin_unlock_bh(&s->lock);
+	return v;
+}
+
+/*
+ * hmap_lookup() in shard @s, under rcu_read_lock(): is @key present?
+ * Inlined with the probe into hmap_lookup(), which then makes no call on
+ * its way to a result.
+ */
+static __always_inline bool shard_lookup(struct hmap *m, struct hmap_shard *s,
+					 const void *key, u64 mhash,
+					 void *value)
 {
 	unsigned int seq, tries;
 	void *v;
@@ -664,10 +692,7 @@ static bool shard_lookup(struct hmap *m, struct hmap_shard *s,
 		if (!read_seqcount_retry(&s->seq, seq))
 			return v;
 	}
-	spin_lock_bh(&s->lock);
-	v = shard_lookup_copy(m, s, key, mhash, value);
-	spin_unlock_bh(&s->lock);
-	return v;
+	return shard_lookup_locked(m, s, key, mhash, value);
 }
 
 int hmap_lookup(struct hmap *m, const void *key, void *value)
@@ -772,7 +797,7 @@ int hmap_lookup_batch(struct hmap *m, const void *keys, void *values,
 
 			found = v[i];
 			if (found && out)
-				memcpy(out, v[i], vs);
+				copy_value(m, out, v[i]);
 			/* A write got in the way: this key alone, as hmap_lookup(). */
 			if (!bk[i].valid ||
 			    read_seqcount_retry(&bk[i].s->seq, bk[i].seq))

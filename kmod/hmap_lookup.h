@@ -47,17 +47,16 @@ static __always_inline u64 hash_with(u8 kind, const hsiphash_key_t *hkey,
 				     hmap_hash_fn fn, const void *key,
 				     u32 ksize)
 {
-	u32 w[4], v;
-	u64 x;
+	const u32 *w = key;
+	u32 v;
 
 	if (likely(kind == HMAP_HASH_FAST)) {
 		switch (ksize) {
 		case 4:
-			memcpy(w, key, 4);
-			return mixhash_u32(w[0], hkey->key[0]);
+			return mixhash_u32(get_unaligned(w), hkey->key[0]);
 		case 8:
-			memcpy(&x, key, 8);
-			return mixhash_u64(x, hkey->key[0]);
+			return mixhash_u64(get_unaligned((const u64 *)key),
+					   hkey->key[0]);
 		default:
 			return mixhash(key, ksize, hkey->key[0]);
 		}
@@ -66,16 +65,15 @@ static __always_inline u64 hash_with(u8 kind, const hsiphash_key_t *hkey,
 		return fn(key, ksize, hkey->key[0]);
 	switch (ksize) {
 	case 4:
-		memcpy(w, key, 4);
-		v = hsiphash_1u32(w[0], hkey);
+		v = hsiphash_1u32(get_unaligned(w), hkey);
 		break;
 	case 8:
-		memcpy(w, key, 8);
-		v = hsiphash_2u32(w[0], w[1], hkey);
+		v = hsiphash_2u32(get_unaligned(w), get_unaligned(w + 1), hkey);
 		break;
 	case 16:
-		memcpy(w, key, 16);
-		v = hsiphash_4u32(w[0], w[1], w[2], w[3], hkey);
+		v = hsiphash_4u32(get_unaligned(w), get_unaligned(w + 1),
+				  get_unaligned(w + 2), get_unaligned(w + 3),
+				  hkey);
 		break;
 	default:
 		v = hsiphash(key, ksize, hkey);
@@ -142,30 +140,30 @@ static __always_inline u8 *key_chain(const struct hmap_core *h,
 }
 
 /*
- * Keys of 4 and 8 bytes are compared as integers: the slot is aligned, the
- * caller's key may not be, and memcpy() of a constant size is one load.
+ * Keys of 4 and 8 bytes are compared as integers. They are always stored
+ * in the bucket (never out of line), in aligned slots; the caller's key
+ * may be unaligned. get_unaligned() rather than memcpy(): a constant-size
+ * memcpy() is one load only where the compiler may treat it as a builtin,
+ * which -fno-builtin (UML's x86 build) forbids.
  */
+static_assert(sizeof(u64) <= HMAP_MAX_INLINE, "4- and 8-byte keys are inline");
+
 static __always_inline bool key_equal(const struct hmap_core *h, u8 *b,
 				      unsigned int i, const void *key,
 				      u32 ksize)
 {
-	const void *k = slot_key(h, b, i);
-	u64 a8, b8;
-	u32 a4, b4;
+	const void *k;
 
-	if (!k)
-		return false;
 	switch (ksize) {
 	case 8:
-		memcpy(&a8, k, 8);
-		memcpy(&b8, key, 8);
-		return a8 == b8;
+		return *(const u64 *)(b + HMAP_SLOTS + i * 8) ==
+		       get_unaligned((const u64 *)key);
 	case 4:
-		memcpy(&a4, k, 4);
-		memcpy(&b4, key, 4);
-		return a4 == b4;
+		return *(const u32 *)(b + HMAP_SLOTS + i * 4) ==
+		       get_unaligned((const u32 *)key);
 	default:
-		return !memcmp(k, key, ksize);
+		k = slot_key(h, b, i);
+		return k && !memcmp(k, key, ksize);
 	}
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Mutation testing of the hmap core (kmod/hmap_{core,grow,iter,validate}.c)
+"""Mutation testing of the hmap core (kmod/hmap_lookup.h, hmap_{core,grow,iter,validate}.c)
 with the native tests.
 
 Each mutant changes one operator of a copy of one core file; the core is
@@ -421,8 +421,10 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--core", nargs="+",
                     default=[os.path.join(TOP, "kmod", f) for f in
-                             ("hmap_core.c", "hmap_grow.c", "hmap_iter.c", "hmap_validate.c")],
-                    help="the core's files, in the order the unity build includes them")
+                             ("hmap_lookup.h", "hmap_core.c", "hmap_grow.c", "hmap_iter.c",
+                              "hmap_validate.c")],
+                    help="the core's files, in the order the unity build includes them "
+                    "(a header first: its include guard keeps a mutated copy in place)")
     ap.add_argument("--cc", default=os.environ.get("CC", "gcc"))
     ap.add_argument("--cflags", default="-std=gnu11 -g -O1 -no-pie -w "
                     "-fsanitize=address,undefined -fno-sanitize-recover=all "
@@ -445,6 +447,8 @@ def main():
     ap.add_argument("--class", dest="only_class", action="append",
                     help="only this operator class (repeatable)")
     ap.add_argument("--function", action="append", help="only mutants in this function")
+    ap.add_argument("--file", action="append",
+                    help="only mutants in this core file (basename, repeatable)")
     ap.add_argument("--id", action="append", help="only the mutant with this id")
     ap.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     ap.add_argument("--show", metavar="ID", help="print the diff of one mutant")
@@ -493,6 +497,8 @@ def main():
         sel = [mu for mu in sel if mu.cls in args.only_class]
     if args.function:
         sel = [mu for mu in sel if mu.line.func in args.function]
+    if args.file:
+        sel = [mu for mu in sel if os.path.basename(mu.file) in args.file]
     if args.id:
         sel = [mu for mu in sel if mu.id in args.id]
     sampled = ""
@@ -622,7 +628,8 @@ def main():
                 " (equivalent)" if mu.id in eq else "", old, new))
     ids = {mu.id for mu in muts}
     stale = [i for i in eq if i not in ids]
-    if stale and not (args.sample or args.only_class or args.function or args.id):
+    if stale and not (args.sample or args.only_class or args.function or args.file or
+                      args.id):
         print("\n%s: %d ids no longer generated (core changed?): %s" % (
             os.path.basename(args.equivalent), len(stale), " ".join(stale)))
     eq_killed = [mu for mu in sel if mu.id in eq and mu.result not in ("survived", "stillborn")]

@@ -103,6 +103,18 @@ static inline void kvfree(void *p)
 	free(p);
 }
 
+/* <linux/unaligned.h>: through a packed struct, as the kernel does. */
+#define get_unaligned(p) ({						\
+	const struct { __typeof__(*(p)) x; } __attribute__((packed))	\
+		*__pu = (const void *)(p);				\
+	__pu->x;							\
+})
+#define put_unaligned(v, p) do {					\
+	struct { __typeof__(*(p)) x; } __attribute__((packed))		\
+		*__pu = (void *)(p);					\
+	__pu->x = (v);							\
+} while (0)
+
 #define READ_ONCE(x)		(*(volatile typeof(x) *)&(x))
 #define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
 #define smp_store_release(p, v)	__atomic_store_n(p, v, __ATOMIC_RELEASE)

@@ -22,7 +22,7 @@ SHIM_CORE_INC := -I$(SHIM) -I$(SHIM_TOP)/kmod -I$(SHIM_TOP)/include
 SHIM_CORE_DEPS := $(wildcard $(SHIM_TOP)/kmod/hmap_core.c $(SHIM_TOP)/kmod/hmap_grow.c \
 		  $(SHIM_TOP)/kmod/hmap_iter.c $(SHIM_TOP)/kmod/hmap_validate.c \
 		  $(SHIM_TOP)/kmod/hmap_core.h $(SHIM_TOP)/kmod/hmap_bucket.h \
-		  $(SHIM_TOP)/kmod/hmap_mixhash.h) \
+		  $(SHIM_TOP)/kmod/hmap_mixhash.h $(SHIM_TOP)/kmod/hmap_lookup.h) \
 		  $(SHIM_TOP)/include/linux/hmap_types.h $(SHIM)/hmap_internal.h \
 		  $(SHIM)/linux/siphash.h
 # The core as one translation unit (the shim first, then kmod's files).
