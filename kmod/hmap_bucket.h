@@ -40,6 +40,40 @@ static inline unsigned long bucket_mask(u8 B)
 	return (1UL << B) - 1;
 }
 
+/*
+ * Copy a key or value into or out of a slot: 4 and 8 bytes as one load and
+ * store, since memcpy() of a size known only at run time is a call (and so
+ * is any memcpy() under -fno-builtin). Either side may be unaligned.
+ */
+static __always_inline void slot_copy(void *dst, const void *src, u32 size)
+{
+	switch (size) {
+	case 8:
+		put_unaligned(get_unaligned((const u64 *)src), (u64 *)dst);
+		break;
+	case 4:
+		put_unaligned(get_unaligned((const u32 *)src), (u32 *)dst);
+		break;
+	default:
+		memcpy(dst, src, size);
+	}
+}
+
+/* Zero a slot's key or value, as slot_copy() copies one. */
+static __always_inline void slot_zero(void *dst, u32 size)
+{
+	switch (size) {
+	case 8:
+		put_unaligned(0, (u64 *)dst);
+		break;
+	case 4:
+		put_unaligned(0, (u32 *)dst);
+		break;
+	default:
+		memset(dst, 0, size);
+	}
+}
+
 static inline u8 *gen_bucket(const struct hmap_core *h,
 			     const struct hmap_gen *gen, unsigned long idx)
 {

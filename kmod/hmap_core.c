@@ -423,14 +423,14 @@ static void slot_clear(struct hmap_core *h, u8 *b, unsigned int i)
 		WRITE_ONCE(*(void **)slot_key_raw(h, b, i), NULL);
 		hmap_obj_free(h, obj, true);
 	} else {
-		memset(slot_key_raw(h, b, i), 0, h->key_slot);
+		slot_zero(slot_key_raw(h, b, i), h->key_slot);
 	}
 	if (h->indirect_value) {
 		obj = slot_value(h, b, i);
 		WRITE_ONCE(*(void **)slot_value_raw(h, b, i), NULL);
 		hmap_obj_free(h, obj, false);
 	} else {
-		memset(slot_value_raw(h, b, i), 0, h->value_slot);
+		slot_zero(slot_value_raw(h, b, i), h->value_slot);
 	}
 }
 
@@ -738,9 +738,9 @@ static int slot_fill(struct hmap_core *h, u8 *b, unsigned int i,
 			return -ENOMEM;
 		}
 	}
-	memcpy(k, key, h->key_size);
+	slot_copy(k, key, h->key_size);
 	if (h->value_size)
-		memcpy(v, value, h->value_size);
+		slot_copy(v, value, h->value_size);
 	/* Out-of-line storage is published whole, once its contents are in. */
 	if (h->indirect_key)
 		WRITE_ONCE(*(void **)slot_key_raw(h, b, i), k);
@@ -869,8 +869,8 @@ again:
 		if (flags == HMAP_UPDATE_NOEXIST)
 			return -EEXIST;
 		if (h->value_size)
-			memcpy(slot_value(h, pos.found, pos.found_i), value,
-			       h->value_size);
+			slot_copy(slot_value(h, pos.found, pos.found_i), value,
+				  h->value_size);
 		return 0;
 	}
 	if (flags == HMAP_UPDATE_EXIST)
@@ -984,7 +984,7 @@ int hmap_core_delete_hashed(struct hmap_core *h, const void *key, u64 hash,
 	if (!b)
 		return -ENOENT;
 	if (value_out && h->value_size)
-		memcpy(value_out, slot_value(h, b, i), h->value_size);
+		slot_copy(value_out, slot_value(h, b, i), h->value_size);
 	/* Hide the slot from lockless lookups before taking it apart. */
 	WRITE_ONCE(b[i], HMAP_EMPTY_ONE);
 	slot_clear(h, b, i);

@@ -61,10 +61,10 @@ static void evac_copy(struct hmap_core *h, struct evac_dst *dst, u8 *src,
 		dst->b = hmap_overflow_link(h, dst->b, 0);
 		dst->i = 0;
 	}
-	memcpy(slot_key_raw(h, dst->b, dst->i), slot_key_raw(h, src, i),
-	       h->key_slot);
-	memcpy(slot_value_raw(h, dst->b, dst->i), slot_value_raw(h, src, i),
-	       h->value_slot);
+	slot_copy(slot_key_raw(h, dst->b, dst->i), slot_key_raw(h, src, i),
+		  h->key_slot);
+	slot_copy(slot_value_raw(h, dst->b, dst->i), slot_value_raw(h, src, i),
+		  h->value_slot);
 	/* Publish the slot only once its key and value are in place. */
 	smp_store_release(&dst->b[dst->i], top);
 	dst->i++;
