@@ -30,7 +30,7 @@ PHASE_TITLE = {
 WLS = ["u64", "k16v64"]
 WL_TITLE = {"u64": "u64 → u64", "k16v64": "16-byte key → 64-byte value"}
 MAIN = ["hmap", "go", "absl", "glib", "urcu"]
-VARIANTS = ["hmap-mixfn", "hmap-thp"]
+VARIANTS = ["hmap-mixfn", "hmap-4k"]
 IMPL_TITLE = {
     "hmap": "hmap",
     "go": "Go 1.19 map",
@@ -38,7 +38,7 @@ IMPL_TITLE = {
     "glib": "GLib GHashTable",
     "urcu": "liburcu cds_lfht",
     "hmap-mixfn": "hmap, mixhash as hashfn",
-    "hmap-thp": "hmap, huge pages",
+    "hmap-4k": "hmap, 4 KB pages",
 }
 MEM_METRICS = [
     ("nohint_end", "end of insert without hint"),
@@ -372,14 +372,26 @@ def main():
 - **hmap** = `kmod/hmap_core.c` compiled in userspace at -O2 (-fno-strict-aliasing) through
   the same shim the native tests use (`tests/shim/hmap_core_user.c`), in its own
   translation unit so every operation is a real call (as a module calling the exported
-  API); default hash: the kernel's `lib/siphash.c` hsiphash, compiled with kernel flags
-  (hashbench's `ksiphash.o`), called out of line; default layout (144-byte buckets for
+  API); default hash: mixhash (`kmod/hmap_mixhash.h`), seeded per map (hsiphash, the
+  kernel's `lib/siphash.c` compiled with kernel flags, only after a flood); default layout (144-byte buckets for
   u64 → u64, 656 bytes for 16 → 64). No benchmark-only defaults. The arena calls the core
   directly: no locks, RCU or copy-out of the module's API layer; but as in the module,
   writes leave bucket arrays above two pages to a worker thread (the module's work item),
   which allocates them, faults their pages in (as vmalloc does) and hands them back, and
   runs the RCU callbacks that free old arrays; its CPU time counts. The presized array is
   faulted in at creation, as the kernel's `kvzalloc()` and Go's `make` do.
+- **Page size.** Go's runtime asks for transparent huge pages for its heap (`madvise`;
+  its 10^7 maps showed `AnonHugePages` ≈ RSS). In the kernel, `kvmalloc()` passes
+  `VM_ALLOW_HUGE_VMAP` and x86-64 maps vmalloc areas of 2 MB and more with 2 MB pages
+  (`mm/util.c`, `mm/vmalloc.c`), and smaller arrays come from the direct map, itself
+  mapped with huge pages: a module's bucket arrays do not take 4 KB page faults. So every
+  contestant on glibc's malloc (hmap, absl, GLib, liburcu) runs with
+  `GLIBC_TUNABLES=%s`: malloc asks for transparent huge pages too (`hugetlb=1`) and
+  grows its heap 64 MB at a time (`top_pad`, as Go reserves its heap in 64 MB arenas),
+  so that fresh heap memory comes in whole huge pages: one page size for all. The
+  *4 KB pages* variant below shows hmap with glibc's defaults (in this VM a 4 KB page
+  fault costs microseconds, which is most of what growing a large map from empty paid
+  there). Memory figures (bytes malloc handed out) do not depend on it.
 - **Go 1.19** (`golang-1.19-go`): `map[uint64]uint64` and `map[[2]uint64][8]uint64`,
   `make(map, n)` for the hint, GOGC default, GOMAXPROCS 1 (pinned); dropping a map plus
   `runtime.GC()` is the untimed destroy. The Go map uses the AES-NI hash.
@@ -414,7 +426,8 @@ def main():
         sz(int(meta.get("min_ops", "1"))), sz(int(meta.get("min_ops", "1"))),
         sz(int(meta.get("max_ops", "1"))),
         meta.get("busy_max", "0.5"), meta.get("retry_pct", "10"), meta.get("contended", "?"),
-        sum(len(v) for v in d.busy.values()), meta.get("retried", "?")))
+        sum(len(v) for v in d.busy.values()), meta.get("retried", "?"),
+        meta.get("malloc_env", "GLIBC_TUNABLES=?").split("=", 1)[-1]))
 
     for wl in WLS:
         L.append("## ns/op, %s\n" % WL_TITLE[wl])
@@ -449,7 +462,7 @@ def main():
     for wl in WLS:
         L.append("### %s\n" % WL_TITLE[wl])
         L.append(mem_table(d, [i for i in main_impls + VARIANTS
-                               if i in d.impls and i not in ("hmap-mixfn", "hmap-thp")],
+                               if i in d.impls and i not in ("hmap-mixfn", "hmap-4k")],
                               wl) + "\n")
 
     if len(var_impls) > 1:
@@ -459,16 +472,12 @@ default: **r < 1 means the variant is faster**):
 
 - *mixhash as hashfn*: the unmodified core with `hmap_core_params.hashfn = mixhash`, the
   way a user can choose it today (an indirect call per hash).
-- *huge pages*: the default binary run with `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`, so
-  glibc's malloc asks for transparent huge pages (`madvise`) on the large blocks it mmaps.
-  This is the page size a module's bucket arrays get: in 6.12, `kvmalloc()` passes
-  `VM_ALLOW_HUGE_VMAP` and x86-64 maps vmalloc areas of 2 MB and more with 2 MB pages
-  (`mm/util.c`), while the default userspace build gets 4 KB pages. Go's runtime uses
-  huge pages by default here (its 10^7 maps showed `AnonHugePages` ≈ RSS); glibc malloc,
-  and so absl, GLib and liburcu, do not unless asked. Memory figures are unchanged.
+- *4 KB pages*: the default binary run with glibc's malloc defaults, without the
+  huge-page settings every other C/C++ run has (see *Page size* above): what the core
+  costs in a userspace process on 4 KB pages. Memory figures are unchanged.
 """)
         if meta.get("mode") == "full":
-            L.append("At 10^7 (runtime budget) only huge pages (16 → 64, where pages matter "
+            L.append("At 10^7 (runtime budget) only 4 KB pages (16 → 64, where pages matter "
                      "most) run; 10^6 is already far beyond the caches.\n")
         L.append("The patched-core variants (64 B-aligned buckets, mixhash built in) were "
                  "retired in the layout change; their last figures are in the results "

@@ -50,7 +50,7 @@ while [ $# -gt 0 ]; do
 done
 
 MAIN_IMPLS="hmap go absl glib urcu"
-VARIANTS="hmap-mixfn hmap-thp"
+VARIANTS="hmap-mixfn hmap-4k"
 if [ "$mode" = quick ]; then
 	: "${sizes:=1000 10000 100000}"
 	: "${min_ops:=500000}"
@@ -80,9 +80,16 @@ if [ "$build" = 1 ]; then
 	make -s -k -C "$HERE" variants >&2 2>"$B/variants-build.log" || true
 fi
 want=${impls:-"$MAIN_IMPLS $VARIANTS"}
-# hmap-thp is the default hmap binary run with glibc's malloc asking for
-# transparent huge pages (madvise), as kvmalloc maps large arrays in 6.12.
-bin_of() { case $1 in hmap-thp) echo hmap ;; *) echo "$1" ;; esac; }
+# Page size.  Go's runtime asks for transparent huge pages for its heap
+# (madvise); in the kernel, kvmalloc() maps arrays of 2 MB and more with
+# 2 MB pages on x86-64 and smaller ones come from the direct map, itself
+# mapped with huge pages.  So every contestant on glibc's malloc runs with
+# it asking for them too (THP_ENV: madvise huge pages, and grow the heap
+# 64 MB at a time, as Go reserves its heap in 64 MB arenas, so that fresh
+# heap memory comes in whole huge pages): the same page size for all.
+# hmap-4k is the default hmap binary with glibc's defaults (4 KB pages).
+THP_ENV=(env GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864)
+bin_of() { case $1 in hmap-4k) echo hmap ;; *) echo "$1" ;; esac; }
 run_impls=()
 for i in $want; do
 	b=$(bin_of "$i")
@@ -106,22 +113,22 @@ cmd_for() {	# kind impl wl -> command words
 	b=$(bin_of "$2")
 	if [ "$2" = go ]; then
 		echo "$B/bench-go -wl $3"
-	elif [ "$2" = hmap-thp ]; then
-		echo "env GLIBC_TUNABLES=glibc.malloc.hugetlb=1 $B/bench-$b-$3 -N $2"
+	elif [ "$2" = hmap-4k ]; then
+		echo "$B/bench-$b-$3 -N $2"
 	elif [ "$1" = M ]; then
-		echo "$B/bench-$b-$3-mem"
+		echo "${THP_ENV[*]} $B/bench-$b-$3-mem"
 	else
-		echo "$B/bench-$b-$3"
+		echo "${THP_ENV[*]} $B/bench-$b-$3"
 	fi
 }
 
 # The variants answer hash and page-size questions about hmap.  To keep the
-# full run near 20 minutes, at 10^7 only hmap-thp (16 -> 64, where pages
+# full run near 20 minutes, at 10^7 only hmap-4k (16 -> 64, where pages
 # matter most) runs; 10^6 is already far beyond the caches.
 skip_variant() {	# impl wl n
 	[ "$3" -ge 10000000 ] || return 1
 	case $1 in
-	hmap-thp) [ "$2" = u64 ] ;;
+	hmap-4k) [ "$2" = u64 ] ;;
 	hmap-*) return 0 ;;
 	*) return 1 ;;
 	esac
@@ -162,7 +169,7 @@ if [ "$mem" = 1 ]; then
 		for wl in u64 k16v64; do
 			for i in "${run_impls[@]}"; do
 				# Same layout and allocations as the default.
-				case $i in hmap-mixfn|hmap-thp) continue ;; esac
+				case $i in hmap-mixfn|hmap-4k) continue ;; esac
 				skip_variant "$i" "$wl" "$n" && continue
 				plan+=("M 1 $n $wl $i")
 			done
@@ -178,6 +185,7 @@ fi
 	echo "min_ops=$min_ops"
 	echo "max_ops=$max_ops"
 	echo "pin=${pin[*]:-none}"
+	echo "malloc_env=${THP_ENV[*]:1}"
 	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($(nproc) online CPUs)"
 	echo "cpu_family=$(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' ') model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')"
