@@ -198,7 +198,7 @@ static u64 shard_hash(struct hmap *m, struct hmap_shard *s, const void *key,
 {
 	if (m->nshards > 1 && hmap_core_seeded(&s->core, m->seed))
 		return mhash;
-	return hmap_core_hash(&s->core, key);
+	return hash_key(&s->core, key, m->key_size);
 }
 
 /* Flags for allocations under the lock: never sleep, keep accounting. */
@@ -641,8 +641,8 @@ shard_lookup_copy(struct hmap *m, struct hmap_shard *s, const void *key,
 	if (m->nshards == 1)
 		v = hmap_lookup_inline(&s->core, key);
 	else
-		v = hmap_core_lookup_hashed(&s->core, key,
-					    shard_hash(m, s, key, mhash));
+		v = lookup_hashed_inline(&s->core, key,
+					 shard_hash(m, s, key, mhash));
 	if (v && value)
 		copy_value(m, value, v);
 	return v;
@@ -752,7 +752,7 @@ static void batch_hash(struct hmap *m, const u8 *keys, u32 n,
 		bk[i].valid = !(bk[i].seq & 1) &&
 			      !read_seqcount_retry(&bk[i].s->seq, bk[i].seq);
 		if (bk[i].valid)
-			hmap_core_prefetch(h, bk[i].hash);
+			prefetch_hashed_inline(h, bk[i].hash);
 	}
 }
 
@@ -785,9 +785,9 @@ int hmap_lookup_batch(struct hmap *m, const void *keys, void *values,
 		for (i = 0; i < c; i++) {
 			v[i] = NULL;
 			if (bk[i].valid)
-				v[i] = hmap_core_lookup_hashed(&bk[i].s->core,
-							       key + i * ks,
-							       bk[i].hash);
+				v[i] = lookup_hashed_inline(&bk[i].s->core,
+							    key + i * ks,
+							    bk[i].hash);
 			if (v[i] && vs)
 				prefetch(v[i]);
 		}

@@ -536,14 +536,7 @@ u8 *hmap_overflow_link(struct hmap_core *h, u8 *last, gfp_t gfp)
 u8 *hmap_find_key(const struct hmap_core *h, const void *key, u64 hash,
 		  unsigned int *slot)
 {
-	switch (h->key_size) {
-	case 4:
-		return find_sized(h, key, hash, 4, slot);
-	case 8:
-		return find_sized(h, key, hash, 8, slot);
-	default:
-		return find_sized(h, key, hash, h->key_size, slot);
-	}
+	return find_key_inline(h, key, hash, slot);
 }
 
 /**
@@ -576,26 +569,9 @@ EXPORT_SYMBOL_IF_KUNIT(hmap_core_lookup);
 void *hmap_core_lookup_hashed(const struct hmap_core *h, const void *key,
 			      u64 hash)
 {
-	unsigned int i;
-	u8 *b;
-
-	if (!READ_ONCE(h->count))
-		return NULL;
-	b = hmap_find_key(h, key, hash, &i);
-	return b ? slot_value(h, b, i) : NULL;
+	return lookup_hashed_inline(h, key, hash);
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_lookup_hashed);
-
-/* The lines of a bucket's tophash bytes and keys, four at most. */
-static void prefetch_bucket(const struct hmap_core *h, const u8 *b)
-{
-	unsigned long p = (unsigned long)b & ~(L1_CACHE_BYTES - 1UL);
-	unsigned long end = min((unsigned long)b + h->values_off,
-				p + 4 * L1_CACHE_BYTES);
-
-	for (; p < end; p += L1_CACHE_BYTES)
-		prefetch((const void *)p);
-}
 
 /**
  * hmap_core_prefetch() - start loading the bucket a key of @hash lives in.
@@ -608,14 +584,7 @@ static void prefetch_bucket(const struct hmap_core *h, const u8 *b)
  */
 void hmap_core_prefetch(const struct hmap_core *h, u64 hash)
 {
-	const struct hmap_gen *old = READ_ONCE(h->oldbuckets);
-	const struct hmap_gen *gen = READ_ONCE(h->buckets);
-
-	/* An old array filed under another function: its bucket is unknown. */
-	if (old && old->seed_gen == READ_ONCE(h->seed_gen))
-		prefetch_bucket(h, gen_bucket(h, old, hash & bucket_mask(old->B)));
-	if (gen)
-		prefetch_bucket(h, gen_bucket(h, gen, hash & bucket_mask(gen->B)));
+	prefetch_hashed_inline(h, hash);
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_core_prefetch);
 

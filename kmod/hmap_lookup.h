@@ -245,6 +245,59 @@ static __always_inline void *lookup_sized(const struct hmap_core *h,
 	return b ? slot_value(h, b, i) : NULL;
 }
 
+/* hmap_find_key(), inlined: the probe for the common key sizes. */
+static __always_inline u8 *find_key_inline(const struct hmap_core *h,
+					   const void *key, u64 hash,
+					   unsigned int *slot)
+{
+	switch (h->key_size) {
+	case 4:
+		return find_sized(h, key, hash, 4, slot);
+	case 8:
+		return find_sized(h, key, hash, 8, slot);
+	default:
+		return find_sized(h, key, hash, h->key_size, slot);
+	}
+}
+
+/* hmap_core_lookup_hashed(), inlined; see there. */
+static __always_inline void *lookup_hashed_inline(const struct hmap_core *h,
+						  const void *key, u64 hash)
+{
+	unsigned int i;
+	u8 *b;
+
+	if (!READ_ONCE(h->count))
+		return NULL;
+	b = find_key_inline(h, key, hash, &i);
+	return b ? slot_value(h, b, i) : NULL;
+}
+
+/* The lines of a bucket's tophash bytes and keys, four at most. */
+static inline void prefetch_bucket(const struct hmap_core *h, const u8 *b)
+{
+	unsigned long p = (unsigned long)b & ~(L1_CACHE_BYTES - 1UL);
+	unsigned long end = min((unsigned long)b + h->values_off,
+				p + 4 * L1_CACHE_BYTES);
+
+	for (; p < end; p += L1_CACHE_BYTES)
+		prefetch((const void *)p);
+}
+
+/* hmap_core_prefetch(), inlined; see there. */
+static __always_inline void prefetch_hashed_inline(const struct hmap_core *h,
+						   u64 hash)
+{
+	const struct hmap_gen *old = READ_ONCE(h->oldbuckets);
+	const struct hmap_gen *gen = READ_ONCE(h->buckets);
+
+	/* An old array filed under another function: its bucket is unknown. */
+	if (old && old->seed_gen == READ_ONCE(h->seed_gen))
+		prefetch_bucket(h, gen_bucket(h, old, hash & bucket_mask(old->B)));
+	if (gen)
+		prefetch_bucket(h, gen_bucket(h, gen, hash & bucket_mask(gen->B)));
+}
+
 /* hmap_core_lookup(), inlined; see there. */
 static __always_inline void *hmap_lookup_inline(const struct hmap_core *h,
 						const void *key)
