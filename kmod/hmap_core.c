@@ -1070,6 +1070,7 @@ int hmap_core_init(struct hmap_core *h, const struct hmap_core_params *p,
 	}
 	h->B = hmap_core_hint_to_B(p->hint);
 	h->min_B = h->B;
+	h->hint = p->hint;
 	if (h->B) {
 		h->buckets = hmap_gen_take(h, h->B, gfp);
 		if (!h->buckets)

@@ -56,9 +56,10 @@ enum hmap_tophash {
 #define HMAP_DEFER_LOAD_MULT	2
 /*
  * Such an array is asked for ahead of need, once the map holds 7/8 of its
- * growth threshold, so that it is ready when the growth is due and no write
- * runs over the load waiting for it. Unused after HMAP_TIDY_IDLE without
- * writes, the module frees it again (hmap_core_drop_reserve()).
+ * growth threshold and more entries than its creation hint, so that it is
+ * ready when the growth is due and no write runs over the load waiting for
+ * it. Unused after HMAP_TIDY_IDLE without writes, the module frees it again
+ * (hmap_core_drop_reserve()).
  */
 #define HMAP_AHEAD_NUM		7
 #define HMAP_AHEAD_DEN		8
@@ -167,6 +168,8 @@ struct hmap_gen {
  * @clears: hmap_core_clear() calls since creation; iterators started
  *	before the latest one end.
  * @min_B: the B the creation hint asked for: a cleared map returns to it.
+ * @hint: the creation hint: while the map holds no more entries than that,
+ *	it asks for no array ahead of need (the caller said how many to expect).
  * @id: the map's id, reported by the tracepoints.
  * @hkey: hash key of the current array, re-randomized when the map becomes
  *	empty and by every same-size growth; the multiply-mix hash and custom
@@ -209,6 +212,7 @@ struct hmap_core {
 	u64 shrinks;
 	u32 clears;
 	u8 min_B;
+	unsigned long hint;
 	u32 id;
 	hsiphash_key_t hkey;
 	u32 seed_gen;

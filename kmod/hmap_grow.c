@@ -453,12 +453,15 @@ int hmap_shrink_start(struct hmap_core *h, gfp_t gfp, bool write)
 
 /*
  * Is the map at HMAP_AHEAD_NUM/HMAP_AHEAD_DEN of its growth threshold, with
- * a doubling ahead whose large array it has not been given yet?
+ * a doubling ahead whose large array it has not been given yet? Not while
+ * it holds no more than its creation hint: a map presized for what it holds
+ * is not about to grow, and an array asked for would only wait, unused.
  */
 static bool grow_ahead_wanted(const struct hmap_core *h)
 {
 	return h->defer_arrays && h->buckets && !h->oldbuckets &&
 	       h->B < HMAP_B_MAX && hmap_near_growth(h) &&
+	       h->count + 1 > h->hint &&
 	       !hmap_core_reserve_ahead(h) && array_large(h, h->B + 1);
 }
 

@@ -523,10 +523,14 @@ static void hmap_core_update_same_size_threshold_above_b15(struct kunit *test)
 }
 
 /* An 8-byte map of 2^8 buckets (36 KiB): above HMAP_ARRAY_INLINE_MAX. */
+/*
+ * B = 8, threshold 13 << 7 = 1664; its hint (833, the least that asks for
+ * B = 8) is below 7/8 of that, so the map asks ahead as a grown one does.
+ */
 static struct hmap_core *deferring_map(struct kunit *test)
 {
 	struct hmap_core_params p = {
-		.key_size = 8, .value_size = 8, .hint = 13 << 7,
+		.key_size = 8, .value_size = 8, .hint = (13 << 6) + 1,
 		.defer_arrays = true,
 	};
 	struct hmap_core *h = hmap_test_map_params(test, &p);
@@ -633,6 +637,27 @@ static void hmap_core_update_asks_ahead_at_seven_eighths(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hmap_core_want_B(h), 9);
 	KUNIT_EXPECT_EQ(test, hmap_core_next_grow_B(h), -1);
 	KUNIT_EXPECT_FALSE(test, hmap_core_growing(h));
+	HMAP_EXPECT_VALID(test, h);
+}
+
+/* A map presized for what it holds asks for no array ahead of need. */
+static void hmap_core_update_asks_ahead_only_past_hint(struct kunit *test)
+{
+	struct hmap_core_params p = {
+		.key_size = 8, .value_size = 8, .hint = AHEAD_AT + 8,
+		.defer_arrays = true,
+	};
+	struct hmap_core *h = hmap_test_map_params(test, &p);
+	unsigned long k;
+
+	KUNIT_ASSERT_EQ(test, h->B, 8);
+	for (k = 0; k < AHEAD_AT + 8; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	/* Past 7/8 of the threshold, but not past the hint. */
+	KUNIT_EXPECT_FALSE(test, h->flags & HMAP_CORE_F_WANT_ARRAY);
+	KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, k), 0);
+	KUNIT_EXPECT_TRUE(test, h->flags & HMAP_CORE_F_WANT_ARRAY);
+	KUNIT_EXPECT_EQ(test, hmap_core_want_B(h), 9);
 	HMAP_EXPECT_VALID(test, h);
 }
 
@@ -773,6 +798,7 @@ static struct kunit_case hmap_grow_cases[] = {
 	KUNIT_CASE(hmap_core_update_allocates_past_defer_limit),
 	KUNIT_CASE(hmap_core_grow_start_drops_stale_want),
 	KUNIT_CASE(hmap_core_update_asks_ahead_at_seven_eighths),
+	KUNIT_CASE(hmap_core_update_asks_ahead_only_past_hint),
 	KUNIT_CASE(hmap_core_update_grows_into_array_given_ahead),
 	KUNIT_CASE(hmap_core_drop_reserve_then_asks_again),
 	KUNIT_CASE(hmap_core_update_small_array_not_deferred),
