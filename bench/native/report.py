@@ -383,8 +383,9 @@ def main():
 - **Page size.** Go's runtime asks for transparent huge pages for its heap (`madvise`;
   its 10^7 maps showed `AnonHugePages` ≈ RSS). In the kernel, `kvmalloc()` passes
   `VM_ALLOW_HUGE_VMAP` and x86-64 maps vmalloc areas of 2 MB and more with 2 MB pages
-  (`mm/util.c`, `mm/vmalloc.c`), and smaller arrays come from the direct map, itself
-  mapped with huge pages: a module's bucket arrays do not take 4 KB page faults. So every
+  (`mm/util.c`, `mm/vmalloc.c`); smaller arrays come from kmalloc's direct map, itself
+  mapped with huge pages (or from vmalloc, which maps every page when it allocates): a
+  module's bucket arrays take no page faults at all. So every
   contestant on glibc's malloc (hmap, absl, GLib, liburcu) runs with
   `GLIBC_TUNABLES=%s`: malloc asks for transparent huge pages too (`hugetlb=1`) and
   grows its heap 64 MB at a time (`top_pad`, as Go reserves its heap in 64 MB arenas),
