@@ -25,7 +25,12 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
+/* <linux/unaligned.h> since 6.12; Debian 12's stock 6.1 has <asm/unaligned.h>. */
+#if __has_include(<linux/unaligned.h>)
 #include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make check`: the one test command. Phases: deps, test kernel (cached), modules, static checks,
+# `make check`: the one test command. Phases: deps, test kernel (cached), modules (also against
+# Debian's stock 6.1 headers), static checks,
 # native userspace tests, the userspace product (build, man lint, completion), the KUnit suites in
 # User-Mode Linux (real caches, one CPU; its kernel cached too), one QEMU VM boot (KUnit at module
 # load, ioctl selftests, unload, kmemleak),
@@ -99,6 +100,15 @@ else
 	modules_ok=0
 	fail "make modules; see $build/modules.log"
 	grep -E 'error|Error' "$build/modules.log" | head -n 20 | sed 's/^/    | /'
+fi
+
+# What DKMS builds on a stock Debian 12: the same sources against its 6.1 headers.
+phase "modules against Debian's stock 6.1 headers (W=1, make distro-build)"
+if "$top/scripts/distro-build.sh" >"$build/distro.log" 2>&1; then
+	pass
+else
+	fail "make distro-build; see $build/distro.log and $build/distro-build.log"
+	show_tail "$build/distro.log" 10
 fi
 
 phase "static checks (checkpatch, sparse + W=1, kernel-doc)"
