@@ -221,9 +221,10 @@ struct size_case {
 	u32 value_size;
 };
 
+/* Inline 4- and 8-byte values after odd key sizes, and a 2-byte key. */
 static const struct size_case size_cases[] = {
-	{ 1, 1 }, { 4, 8 }, { 8, 0 }, { 16, 64 }, { 128, 128 }, { 129, 200 },
-	{ 512, 4096 },
+	{ 1, 1 }, { 2, 8 }, { 3, 4 }, { 4, 8 }, { 5, 8 }, { 8, 0 }, { 8, 4 },
+	{ 16, 64 }, { 128, 128 }, { 129, 200 }, { 512, 4096 },
 };
 
 static void size_desc(const struct size_case *c, char *desc)

@@ -522,10 +522,10 @@ static void hmap_core_update_same_size_threshold_above_b15(struct kunit *test)
 	HMAP_EXPECT_VALID(test, h);
 }
 
-/* An 8-byte map of 2^8 buckets (36 KiB): above HMAP_ARRAY_INLINE_MAX. */
 /*
- * B = 8, threshold 13 << 7 = 1664; its hint (833, the least that asks for
- * B = 8) is below 7/8 of that, so the map asks ahead as a grown one does.
+ * An 8-byte map of 2^8 buckets (36 KiB): above HMAP_ARRAY_INLINE_MAX.
+ * Threshold 13 << 7 = 1664; its hint (833, the least that asks for B = 8)
+ * is below 7/8 of that, so the map asks ahead as a grown one does.
  */
 static struct hmap_core *deferring_map(struct kunit *test)
 {

@@ -84,8 +84,13 @@ static void hmap_core_lookup_tophash_collision(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v, 10);
 }
 
-/* Key sizes of every path of the built-in hash: 4, 8, 16 and the rest. */
-static const u32 hash_key_sizes[] = { 1, 3, 4, 5, 8, 12, 16, 17, 64, 200, 512 };
+/*
+ * Key sizes of every path of the built-in hash: 4, 8, 16 and the rest, with
+ * neighbours of the special ones (2, 32) that must not take their paths.
+ */
+static const u32 hash_key_sizes[] = {
+	1, 2, 3, 4, 5, 8, 12, 16, 17, 32, 64, 200, 512,
+};
 
 static void key_size_desc(const u32 *size, char *desc)
 {
