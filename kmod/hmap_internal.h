@@ -25,8 +25,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
-/* <linux/unaligned.h> since 6.12; Debian 12's stock 6.1 has <asm/unaligned.h>. */
-#if __has_include(<linux/unaligned.h>)
+/* <linux/unaligned.h> since 6.12 (Kbuild detects it); <asm/unaligned.h> before. */
+#ifdef HMAP_HAVE_LINUX_UNALIGNED
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
