@@ -193,8 +193,8 @@ key_shard(struct hmap *m, const void *key, u64 *mhash)
  * the shard hashes with the map's seed. Under the shard's lock, or inside
  * a read section of its sequence count.
  */
-static u64 shard_hash(struct hmap *m, struct hmap_shard *s, const void *key,
-		      u64 mhash)
+static __always_inline u64 shard_hash(struct hmap *m, struct hmap_shard *s,
+				      const void *key, u64 mhash)
 {
 	if (m->nshards > 1 && hmap_core_seeded(&s->core, m->seed))
 		return mhash;

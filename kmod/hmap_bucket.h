@@ -176,12 +176,14 @@ static inline bool hmap_near_growth(const struct hmap_core *h)
 
 /*
  * Should this insert ask for the next array ahead of need? Inline, so that
- * the inserts far from a growth pay two tests and no call.
+ * the inserts far from a growth, or within the creation hint, pay a few
+ * tests and no call.
  */
 static inline bool hmap_grow_ahead_due(const struct hmap_core *h)
 {
 	return h->defer_arrays && !(h->flags & HMAP_CORE_F_WANT_ARRAY) &&
-	       hmap_near_growth(h) && __hmap_grow_ahead_due(h);
+	       hmap_near_growth(h) && h->count >= h->hint &&
+	       __hmap_grow_ahead_due(h);
 }
 
 bool hmap_need_shrink(const struct hmap_core *h);

@@ -168,8 +168,6 @@ struct hmap_gen {
  * @clears: hmap_core_clear() calls since creation; iterators started
  *	before the latest one end.
  * @min_B: the B the creation hint asked for: a cleared map returns to it.
- * @hint: the creation hint: while the map holds no more entries than that,
- *	it asks for no array ahead of need (the caller said how many to expect).
  * @id: the map's id, reported by the tracepoints.
  * @hkey: hash key of the current array, re-randomized when the map becomes
  *	empty and by every same-size growth; the multiply-mix hash and custom
@@ -178,6 +176,8 @@ struct hmap_gen {
  *	the same value is still valid.
  * @hkind: hash function of the current array, &enum hmap_hash_kind.
  * @hashfn: the creator's hash function, or NULL.
+ * @hint: the creation hint: while the map holds no more entries than that,
+ *	it asks for no array ahead of need (the caller said how many to expect).
  * @max_entries: inserts beyond this fail with -E2BIG; 0 means no limit.
  * @key_size: key bytes.
  * @value_size: value bytes.
@@ -212,12 +212,12 @@ struct hmap_core {
 	u64 shrinks;
 	u32 clears;
 	u8 min_B;
-	unsigned long hint;
 	u32 id;
 	hsiphash_key_t hkey;
 	u32 seed_gen;
 	u8 hkind;
 	hmap_hash_fn hashfn;
+	unsigned long hint;
 	unsigned long max_entries;
 	u32 key_size;
 	u32 value_size;

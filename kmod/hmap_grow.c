@@ -549,8 +549,8 @@ EXPORT_SYMBOL_IF_KUNIT(hmap_core_next_grow_B);
  * @h: the map.
  *
  * Return: hmap_core_next_grow_B() if a growth is due; else B + 1 if the map
- * nears its growth threshold and has not been given that array yet (see
- * HMAP_AHEAD_NUM); else -1.
+ * nears its growth threshold, holds more entries than its creation hint and
+ * has not been given that array yet (see HMAP_AHEAD_NUM); else -1.
  */
 int hmap_core_want_B(const struct hmap_core *h)
 {

@@ -274,7 +274,7 @@ static __always_inline void *lookup_hashed_inline(const struct hmap_core *h,
 }
 
 /* The lines of a bucket's tophash bytes and keys, four at most. */
-static inline void prefetch_bucket(const struct hmap_core *h, const u8 *b)
+static __always_inline void prefetch_bucket(const struct hmap_core *h, const u8 *b)
 {
 	unsigned long p = (unsigned long)b & ~(L1_CACHE_BYTES - 1UL);
 	unsigned long end = min((unsigned long)b + h->values_off,
