@@ -611,26 +611,6 @@ EXPORT_SYMBOL_NS_GPL(hmap_clear, HMAP_NS);
 
 /* ---- lockless reads ---- */
 
-/*
- * Copy a value out of its slot: the common sizes as one load and store,
- * not a memcpy() call (which it is under -fno-builtin, as in UML's x86
- * build). The slot is aligned, @dst may not be.
- */
-static __always_inline void copy_value(const struct hmap *m, void *dst,
-				       const void *slot)
-{
-	switch (m->value_size) {
-	case 8:
-		put_unaligned(*(const u64 *)slot, (u64 *)dst);
-		break;
-	case 4:
-		put_unaligned(*(const u32 *)slot, (u32 *)dst);
-		break;
-	default:
-		memcpy(dst, slot, m->value_size);
-	}
-}
-
 static __always_inline void *
 shard_lookup_copy(struct hmap *m, struct hmap_shard *s, const void *key,
 		  u64 mhash, void *value)
@@ -644,7 +624,7 @@ shard_lookup_copy(struct hmap *m, struct hmap_shard *s, const void *key,
 		v = lookup_hashed_inline(&s->core, key,
 					 shard_hash(m, s, key, mhash));
 	if (v && value)
-		copy_value(m, value, v);
+		slot_copy(value, v, m->value_size);
 	return v;
 }
 
@@ -797,7 +777,7 @@ int hmap_lookup_batch(struct hmap *m, const void *keys, void *values,
 
 			found = v[i];
 			if (found && out)
-				copy_value(m, out, v[i]);
+				slot_copy(out, v[i], vs);
 			/* A write got in the way: this key alone, as hmap_lookup(). */
 			if (!bk[i].valid ||
 			    read_seqcount_retry(&bk[i].s->seq, bk[i].seq))

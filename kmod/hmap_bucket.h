@@ -174,6 +174,12 @@ static inline bool hmap_near_growth(const struct hmap_core *h)
 	       HMAP_AHEAD_NUM * (HMAP_LOAD_NUM * ((1UL << h->B) / HMAP_LOAD_DEN));
 }
 
+/* Does the map hold more than its creation hint, counting this insert? */
+static inline bool hmap_past_hint(const struct hmap_core *h)
+{
+	return h->count + 1 > h->hint;
+}
+
 /*
  * Should this insert ask for the next array ahead of need? Inline, so that
  * the inserts far from a growth, or within the creation hint, pay a few
@@ -182,7 +188,7 @@ static inline bool hmap_near_growth(const struct hmap_core *h)
 static inline bool hmap_grow_ahead_due(const struct hmap_core *h)
 {
 	return h->defer_arrays && !(h->flags & HMAP_CORE_F_WANT_ARRAY) &&
-	       hmap_near_growth(h) && h->count >= h->hint &&
+	       hmap_near_growth(h) && hmap_past_hint(h) &&
 	       __hmap_grow_ahead_due(h);
 }
 

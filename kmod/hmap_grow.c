@@ -461,7 +461,7 @@ static bool grow_ahead_wanted(const struct hmap_core *h)
 {
 	return h->defer_arrays && h->buckets && !h->oldbuckets &&
 	       h->B < HMAP_B_MAX && hmap_near_growth(h) &&
-	       h->count + 1 > h->hint &&
+	       hmap_past_hint(h) &&
 	       !hmap_core_reserve_ahead(h) && array_large(h, h->B + 1);
 }
 
