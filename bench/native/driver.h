@@ -606,16 +606,35 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "n:r:o:x:N:mslb")) != -1) {
 		switch (c) {
-		case 'n': g_n = strtoul(optarg, NULL, 0); break;
-		case 'r': g_rep = atoi(optarg); break;
-		case 'o': min_ops = atol(optarg); break;
-		case 'x': max_ops = atol(optarg); break;
-		case 'N': g_impl = optarg; break;
-		case 'm': mem = true; break;
-		case 's': g_mem_no_delete = true; break;
-		case 'l': latency = true; break;
-		case 'b': batch = true; break;
-		default: usage();
+		case 'n':
+			g_n = strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			g_rep = atoi(optarg);
+			break;
+		case 'o':
+			min_ops = atol(optarg);
+			break;
+		case 'x':
+			max_ops = atol(optarg);
+			break;
+		case 'N':
+			g_impl = optarg;
+			break;
+		case 'm':
+			mem = true;
+			break;
+		case 's':
+			g_mem_no_delete = true;
+			break;
+		case 'l':
+			latency = true;
+			break;
+		case 'b':
+			batch = true;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!g_n)
