@@ -80,6 +80,15 @@ static inline u8 *gen_bucket(const struct hmap_core *h,
 	return (u8 *)gen->data + idx * h->bucket_size;
 }
 
+static_assert(HMAP_B_MAX < 32, "struct hmap_gen's mask is a u32");
+
+/* The regular bucket of @gen that @hash selects. */
+static inline u8 *gen_hash_bucket(const struct hmap_core *h,
+				  const struct hmap_gen *gen, u64 hash)
+{
+	return gen_bucket(h, gen, hash & gen->mask);
+}
+
 /* READ_ONCE: lockless lookups walk chains while a writer links them. */
 static inline u8 *bucket_next(const struct hmap_core *h, const u8 *b)
 {
@@ -161,6 +170,7 @@ int hmap_overflow_reserve(struct hmap_core *h, unsigned int n, gfp_t gfp);
 u8 *hmap_overflow_link(struct hmap_core *h, u8 *last, gfp_t gfp);
 u8 *hmap_find_key(const struct hmap_core *h, const void *key, u64 hash,
 		  unsigned int *slot);
+void *hmap_core_lookup_slow(const struct hmap_core *h, const void *key);
 
 /* hmap_grow.c */
 bool hmap_need_grow(const struct hmap_core *h);

@@ -240,6 +240,7 @@ struct hmap_gen *hmap_core_gen_alloc(const struct hmap_core *h, u8 B,
 	if (!gen)
 		return NULL;
 	gen->B = B;
+	gen->mask = bucket_mask(B);
 	gen->nbuckets = nbuckets;
 	gen->next_prealloc = 1U << B;
 	gen->layout.key_slot = h->key_slot;
@@ -539,6 +540,19 @@ u8 *hmap_find_key(const struct hmap_core *h, const void *key, u64 hash,
 	return find_key_inline(h, key, hash, slot);
 }
 
+/* Every lookup lookup_lean() does not take; @h holds at least one entry. */
+void *hmap_core_lookup_slow(const struct hmap_core *h, const void *key)
+{
+	switch (h->key_size) {
+	case 4:
+		return lookup_sized(h, key, 4);
+	case 8:
+		return lookup_sized(h, key, 8);
+	default:
+		return lookup_sized(h, key, h->key_size);
+	}
+}
+
 /**
  * hmap_core_lookup() - find the value stored for a key.
  * @h: the map.
@@ -738,7 +752,7 @@ struct chain_pos {
 static void chain_scan(const struct hmap_core *h, u8 *b, const void *key,
 		       u8 top, struct chain_pos *pos)
 {
-	u64 word, match;
+	u64 word, match, kw = key_word(key, h->key_size);
 	unsigned int i;
 
 	memset(pos, 0, sizeof(*pos));
@@ -749,7 +763,7 @@ static void chain_scan(const struct hmap_core *h, u8 *b, const void *key,
 		for (match = bytes_zero(word ^ (top * HMAP_BYTES_LO)); match;
 		     match &= match - 1) {
 			i = __ffs64(match) / 8;
-			if (key_equal(h, b, i, key, h->key_size)) {
+			if (key_equal(h, b, i, key, kw, h->key_size)) {
 				pos->found = b;
 				pos->found_i = i;
 				return;

@@ -115,6 +115,7 @@ enum hmap_obj_kind {
  *	share a hash function.
  * @hkind: the hash function, &enum hmap_hash_kind.
  * @B: log2 of the number of regular buckets.
+ * @mask: 2^@B - 1, what a hash is masked with to index the regular buckets.
  * @next_prealloc: index of the next unused preallocated overflow bucket.
  * @nbuckets: 2^B regular buckets plus the preallocated overflow buckets.
  * @data: the buckets.
@@ -134,11 +135,12 @@ struct hmap_gen {
 		bool indirect_value;
 	} layout;
 	unsigned int refs;
-	bool detached;
+	u32 mask;
 	hsiphash_key_t hkey;
 	u32 seed_gen;
 	u8 hkind;
 	u8 B;
+	bool detached;
 	u32 next_prealloc;
 	u32 nbuckets;
 	u8 data[] __aligned(8);

@@ -140,7 +140,7 @@ static bool gen_holds_key(const struct hmap_core *h,
 	unsigned int i;
 	u8 *b;
 
-	for (b = gen_bucket(h, gen, hash & bucket_mask(gen->B)); b;
+	for (b = gen_hash_bucket(h, gen, hash); b;
 	     b = bucket_next(h, b))
 		for (i = 0; i < HMAP_SLOTS; i++)
 			if ((b[i] == top || b[i] == HMAP_EVACUATED_X ||

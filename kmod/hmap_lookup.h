@@ -128,7 +128,7 @@ static __always_inline u8 *key_chain(const struct hmap_core *h,
 
 	if (unlikely(old)) {
 		oh = old_hash(h, old, key, hash);
-		b = gen_bucket(h, old, oh & bucket_mask(old->B));
+		b = gen_hash_bucket(h, old, oh);
 		if (!bucket_evacuated(b)) {
 			*top = tophash(oh);
 			return b;
@@ -136,7 +136,7 @@ static __always_inline u8 *key_chain(const struct hmap_core *h,
 	}
 	gen = READ_ONCE(h->buckets);
 	*top = tophash(hash);
-	return gen ? gen_bucket(h, gen, hash & bucket_mask(gen->B)) : NULL;
+	return gen ? gen_hash_bucket(h, gen, hash) : NULL;
 }
 
 /*
@@ -148,19 +148,33 @@ static __always_inline u8 *key_chain(const struct hmap_core *h,
  */
 static_assert(sizeof(u64) <= HMAP_MAX_INLINE, "4- and 8-byte keys are inline");
 
+/* A 4- or 8-byte key as the integer key_equal() compares; 0 for others. */
+static __always_inline u64 key_word(const void *key, u32 ksize)
+{
+	switch (ksize) {
+	case 8:
+		return get_unaligned((const u64 *)key);
+	case 4:
+		return get_unaligned((const u32 *)key);
+	default:
+		return 0;
+	}
+}
+
+/* Does slot @i of @b hold @key, whose key_word() is @kw? */
 static __always_inline bool key_equal(const struct hmap_core *h, u8 *b,
-				      unsigned int i, const void *key,
+				      unsigned int i, const void *key, u64 kw,
 				      u32 ksize)
 {
 	const void *k;
 
 	switch (ksize) {
 	case 8:
-		return *(const u64 *)(b + HMAP_SLOTS + i * 8) ==
-		       get_unaligned((const u64 *)key);
+		return *(const u64 *)(b + HMAP_SLOTS + (unsigned long)i * 8) ==
+		       kw;
 	case 4:
-		return *(const u32 *)(b + HMAP_SLOTS + i * 4) ==
-		       get_unaligned((const u32 *)key);
+		return *(const u32 *)(b + HMAP_SLOTS + (unsigned long)i * 4) ==
+		       (u32)kw;
 	default:
 		k = slot_key(h, b, i);
 		return k && !memcmp(k, key, ksize);
@@ -203,7 +217,7 @@ static __always_inline u8 *chain_find(const struct hmap_core *h, u8 *b,
 				      const void *key, u8 top, u32 ksize,
 				      unsigned int *slot)
 {
-	u64 word, match;
+	u64 word, match, kw = key_word(key, ksize);
 	unsigned int i;
 
 	for (; b; b = bucket_next(h, b)) {
@@ -214,7 +228,7 @@ static __always_inline u8 *chain_find(const struct hmap_core *h, u8 *b,
 			if (h->indirect_key || h->indirect_value)
 				/* Pairs with the release publishing the slot. */
 				smp_rmb();
-			if (key_equal(h, b, i, key, ksize)) {
+			if (key_equal(h, b, i, key, kw, ksize)) {
 				*slot = i;
 				return b;
 			}
@@ -293,9 +307,34 @@ static __always_inline void prefetch_hashed_inline(const struct hmap_core *h,
 
 	/* An old array filed under another function: its bucket is unknown. */
 	if (old && old->seed_gen == READ_ONCE(h->seed_gen))
-		prefetch_bucket(h, gen_bucket(h, old, hash & bucket_mask(old->B)));
+		prefetch_bucket(h, gen_hash_bucket(h, old, hash));
 	if (gen)
-		prefetch_bucket(h, gen_bucket(h, gen, hash & bucket_mask(gen->B)));
+		prefetch_bucket(h, gen_hash_bucket(h, gen, hash));
+}
+
+/*
+ * The common lookup: a 4- or 8-byte key, the map on its fast hash, no
+ * growth under way. Nothing on this path makes a call, so the compiler
+ * needs no callee-saved registers for it; every other case goes to
+ * hmap_core_lookup_slow(), a tail call.
+ */
+static __always_inline void *lookup_lean(const struct hmap_core *h,
+					 const void *key, u32 ksize)
+{
+	const struct hmap_gen *gen;
+	unsigned int i;
+	u64 hash;
+	u8 *b;
+
+	if (unlikely(READ_ONCE(h->oldbuckets) || h->hkind != HMAP_HASH_FAST))
+		return hmap_core_lookup_slow(h, key);
+	hash = hash_with(HMAP_HASH_FAST, &h->hkey, NULL, key, ksize);
+	gen = READ_ONCE(h->buckets);
+	if (!gen)
+		return NULL;
+	b = chain_find(h, gen_hash_bucket(h, gen, hash), key,
+		       tophash(hash), ksize, &i);
+	return b ? slot_value(h, b, i) : NULL;
 }
 
 /* hmap_core_lookup(), inlined; see there. */
@@ -306,11 +345,11 @@ static __always_inline void *hmap_lookup_inline(const struct hmap_core *h,
 		return NULL;
 	switch (h->key_size) {
 	case 4:
-		return lookup_sized(h, key, 4);
+		return lookup_lean(h, key, 4);
 	case 8:
-		return lookup_sized(h, key, 8);
+		return lookup_lean(h, key, 8);
 	default:
-		return lookup_sized(h, key, h->key_size);
+		return hmap_core_lookup_slow(h, key);
 	}
 }
 
