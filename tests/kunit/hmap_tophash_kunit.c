@@ -224,6 +224,64 @@ static void hmap_core_hash_custom_fn_gets_seed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hmap_core_hash(h, &key), h->hkey.key[0] ^ 8);
 }
 
+/* Keys 1..n of the default hash, values 3k: n = 500 grows the map five times. */
+static struct hmap_core *hashed_map(struct kunit *test, u64 n)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
+	u64 k;
+
+	for (k = 1; k <= n; k++)
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, k, 3 * k), 0);
+	return h;
+}
+
+static void hmap_core_lookup_hashed_finds_every_key(struct kunit *test)
+{
+	struct hmap_core *h = hashed_map(test, 500);
+	u64 k, *v;
+
+	for (k = 1; k <= 500; k++) {
+		v = hmap_core_lookup_hashed(h, &k, hmap_core_hash(h, &k));
+		KUNIT_ASSERT_NOT_NULL(test, v);
+		KUNIT_EXPECT_EQ(test, *v, 3 * k);
+	}
+}
+
+static void hmap_core_lookup_hashed_misses_absent_key(struct kunit *test)
+{
+	struct hmap_core *h = hashed_map(test, 500);
+	u64 k, hash;
+
+	for (k = 501; k <= 1000; k++) {
+		hash = hmap_core_hash(h, &k);
+		KUNIT_EXPECT_NULL(test, hmap_core_lookup_hashed(h, &k, hash));
+	}
+}
+
+/*
+ * A prefetch is a hint: prefetching a key's buckets, with and without a
+ * growth under way, must return and leave the map as it was.
+ */
+static void hmap_core_prefetch_leaves_map_unchanged(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 8, 8, 0, NULL);
+	u64 k, n, v;
+
+	for (n = 1; !h->oldbuckets; n++) {
+		KUNIT_ASSERT_LT(test, n, 1000);
+		KUNIT_ASSERT_EQ(test, hmap_test_put(h, n, 3 * n), 0);
+		hmap_core_prefetch(h, hmap_core_hash(h, &n));
+	}
+	for (k = 0; k < 2 * n; k++)
+		hmap_core_prefetch(h, hmap_core_hash(h, &k));
+	KUNIT_EXPECT_NOT_NULL(test, h->oldbuckets);
+	for (k = 1; k < n; k++) {
+		KUNIT_ASSERT_TRUE(test, hmap_test_get(h, k, &v));
+		KUNIT_EXPECT_EQ(test, v, 3 * k);
+	}
+	HMAP_EXPECT_VALID(test, h);
+}
+
 static struct kunit_case hmap_tophash_cases[] = {
 	KUNIT_CASE_PARAM(hmap_core_tophash_top_byte, tophash_gen_params),
 	KUNIT_CASE(hmap_core_tophash_never_sentinel),
@@ -236,6 +294,9 @@ static struct kunit_case hmap_tophash_cases[] = {
 	KUNIT_CASE_PARAM(hmap_core_hash_mirrors_32_bits, hash_key_size_gen_params),
 	KUNIT_CASE_PARAM(hmap_core_hash_changes_with_seed, hash_key_size_gen_params),
 	KUNIT_CASE(hmap_core_hash_custom_fn_gets_seed),
+	KUNIT_CASE(hmap_core_lookup_hashed_finds_every_key),
+	KUNIT_CASE(hmap_core_lookup_hashed_misses_absent_key),
+	KUNIT_CASE(hmap_core_prefetch_leaves_map_unchanged),
 	{}
 };
 
