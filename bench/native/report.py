@@ -361,6 +361,14 @@ def main():
   the phase changed it) until about %s operations ran; maps above %s run that many
   lookups / mixed operations (a random sample of keys); inserts and delete-all always
   cover every key. Generating keys and streams and destroying maps is not timed.
+- **Warm-up.** Every process builds the map once, untimed, before its timed inserts (Go
+  drops that map and runs `runtime.GC()`). This VM reports free memory to its host
+  (`page_reporting.page_reporting_order=11` on the guest's command line), which takes the
+  pages back a few seconds after they are freed: first touching such memory costs a host
+  fault. Without the warm-up, growing 10^6 u64 keys from empty took hmap 130-145 ns per
+  insert run right after another run and 220-290 after 20 s idle, Go 196-235 and 370: the
+  insert cells of large maps measured how long the VM had been idle. With it, 129-156
+  and 196-220 either way (2026-12-01).
 - **Statistics.** Each cell: median [min–max] over the repetitions, ns/op. For peers,
   ×r = peer median ÷ hmap median: **r > 1 means hmap is faster**.
 - **Contention guard.** Other sessions' QEMU guests come and go on this 2-CPU VM, and a
