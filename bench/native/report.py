@@ -368,7 +368,10 @@ def main():
   fault. Without the warm-up, growing 10^6 u64 keys from empty took hmap 130-145 ns per
   insert run right after another run and 220-290 after 20 s idle, Go 196-235 and 370: the
   insert cells of large maps measured how long the VM had been idle. With it, 129-156
-  and 196-220 either way (2026-12-01).
+  and 196-220 either way (2026-12-01). The warm-up does not equalise everything: Go's
+  runtime keeps the heap it grew, while glibc hands arrays above its mmap threshold
+  back to the kernel when they are freed, so hmap's timed 10^7 build still takes fresh
+  pages and Go's does not.
 - **Statistics.** Each cell: median [min–max] over the repetitions, ns/op. For peers,
   ×r = peer median ÷ hmap median: **r > 1 means hmap is faster**.
 - **Contention guard.** Other sessions' QEMU guests come and go on this 2-CPU VM, and a
