@@ -148,6 +148,17 @@ func genK16(s *uint64) K16 {
 }
 
 func valU64(k uint64) uint64 { return k ^ c55 }
+
+// warmUp builds the map once, untimed, and drops it, as driver.h does
+// before its timed inserts (see there).
+func warmUp[K comparable, V any](keys []K, val func(K) V) {
+	m := make(map[K]V)
+	for _, k := range keys {
+		m[k] = val(k)
+	}
+	runtime.KeepAlive(m) // dead from here: the GC below frees it
+	runtime.GC()
+}
 func valK16(k K16) (v V64) {
 	for j := uint64(0); j < 8; j++ {
 		v[j] = (k[0] ^ c55) + j*k[1]
@@ -322,14 +333,7 @@ func runU64() {
 	var t timer
 	var chk uint64
 
-	// One untimed build first, as driver.h does (see there).
-	warm := make(map[uint64]uint64)
-	for _, k := range keys {
-		warm[k] = valU64(k)
-	}
-	runtime.KeepAlive(warm)
-	warm = nil
-	runtime.GC()
+	warmUp(keys, valU64)
 
 	t = timer{}
 	for it := int64(0); it < iters; it++ {
@@ -535,14 +539,7 @@ func runK16() {
 	var t timer
 	var chk uint64
 
-	// One untimed build first, as driver.h does (see there).
-	warm := make(map[K16]V64)
-	for _, k := range keys {
-		warm[k] = valK16(k)
-	}
-	runtime.KeepAlive(warm)
-	warm = nil
-	runtime.GC()
+	warmUp(keys, valK16)
 
 	t = timer{}
 	for it := int64(0); it < iters; it++ {
