@@ -259,6 +259,35 @@ static void hmap_core_lookup_hashed_misses_absent_key(struct kunit *test)
 }
 
 /*
+ * A map on its own hash function takes the general lookup path, not the
+ * one for 4- and 8-byte keys on the built-in hash: 4-byte keys that share
+ * their low half must still be told apart there.
+ */
+static void hmap_core_lookup_4_byte_keys_custom_hash(struct kunit *test)
+{
+	struct hmap_core *h = hmap_test_map(test, 4, 8, 0, hmap_test_hash_mix);
+	u64 val, *v;
+	u32 k;
+
+	for (k = 1; k <= 100; k++) {
+		val = k;
+		KUNIT_ASSERT_EQ(test, hmap_core_update(h, &k, &val,
+						       HMAP_UPDATE_ANY,
+						       GFP_KERNEL), 0);
+	}
+	for (k = 1; k <= 100; k++) {
+		v = hmap_core_lookup(h, &k);
+		KUNIT_ASSERT_NOT_NULL(test, v);
+		KUNIT_EXPECT_EQ(test, *v, k);
+	}
+	for (k = 1; k <= 100; k++) {
+		u32 other = k | 0x10000;
+
+		KUNIT_EXPECT_NULL(test, hmap_core_lookup(h, &other));
+	}
+}
+
+/*
  * A prefetch is a hint: prefetching a key's buckets, with and without a
  * growth under way, must return and leave the map as it was.
  */
@@ -296,6 +325,7 @@ static struct kunit_case hmap_tophash_cases[] = {
 	KUNIT_CASE(hmap_core_hash_custom_fn_gets_seed),
 	KUNIT_CASE(hmap_core_lookup_hashed_finds_every_key),
 	KUNIT_CASE(hmap_core_lookup_hashed_misses_absent_key),
+	KUNIT_CASE(hmap_core_lookup_4_byte_keys_custom_hash),
 	KUNIT_CASE(hmap_core_prefetch_leaves_map_unchanged),
 	{}
 };
