@@ -548,6 +548,8 @@ void *hmap_core_lookup_slow(const struct hmap_core *h, const void *key)
 		return lookup_sized(h, key, 4);
 	case 8:
 		return lookup_sized(h, key, 8);
+	case 16:
+		return lookup_sized(h, key, 16);
 	default:
 		return lookup_sized(h, key, h->key_size);
 	}

@@ -140,13 +140,14 @@ static __always_inline u8 *key_chain(const struct hmap_core *h,
 }
 
 /*
- * Keys of 4 and 8 bytes are compared as integers. They are always stored
- * in the bucket (never out of line), in aligned slots; the caller's key
+ * Keys of 4 and 8 bytes are compared as integers, 16-byte keys as two.
+ * They are always stored in the bucket (never out of line), in slots of
+ * their size (aligned for 4 and 8, so at least 8 for 16); the caller's key
  * may be unaligned. get_unaligned() rather than memcpy(): a constant-size
  * memcpy() is one load only where the compiler may treat it as a builtin,
  * which -fno-builtin (UML's x86 build) forbids.
  */
-static_assert(sizeof(u64) <= HMAP_MAX_INLINE, "4- and 8-byte keys are inline");
+static_assert(2 * sizeof(u64) <= HMAP_MAX_INLINE, "4- to 16-byte keys are inline");
 
 /* A 4- or 8-byte key as the integer key_equal() compares; 0 for others. */
 static __always_inline u64 key_word(const void *key, u32 ksize)
@@ -175,6 +176,12 @@ static __always_inline bool key_equal(const struct hmap_core *h, u8 *b,
 	case 4:
 		return *(const u32 *)(b + HMAP_SLOTS + (unsigned long)i * 4) ==
 		       (u32)kw;
+	case 16:
+		k = b + HMAP_SLOTS + (unsigned long)i * 16;
+		return get_unaligned((const u64 *)k) ==
+		       get_unaligned((const u64 *)key) &&
+		       get_unaligned((const u64 *)k + 1) ==
+		       get_unaligned((const u64 *)key + 1);
 	default:
 		k = slot_key(h, b, i);
 		return k && !memcmp(k, key, ksize);

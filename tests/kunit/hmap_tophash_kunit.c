@@ -288,6 +288,34 @@ static void hmap_core_lookup_4_byte_keys_custom_hash(struct kunit *test)
 }
 
 /*
+ * Keys of 16 and 32 bytes that differ only in their last byte, in one
+ * chain under one tophash (a constant hash): only the key compare can
+ * tell them apart, and it must read every byte.
+ */
+static void hmap_core_lookup_keys_differing_in_last_byte(struct kunit *test)
+{
+	static const u32 sizes[] = { 16, 32 };
+	u8 a[32], b[32];
+	struct hmap_core *h;
+	u64 val = 7, *v;
+	unsigned int s;
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		h = hmap_test_map(test, sizes[s], 8, 0, hmap_test_hash_const);
+		memset(a, 0x5a, sizeof(a));
+		memcpy(b, a, sizeof(b));
+		b[sizes[s] - 1] ^= 1;
+		KUNIT_ASSERT_EQ(test, hmap_core_update(h, a, &val,
+						       HMAP_UPDATE_ANY,
+						       GFP_KERNEL), 0);
+		v = hmap_core_lookup(h, a);
+		KUNIT_ASSERT_NOT_NULL(test, v);
+		KUNIT_EXPECT_EQ(test, *v, 7);
+		KUNIT_EXPECT_NULL(test, hmap_core_lookup(h, b));
+	}
+}
+
+/*
  * A prefetch is a hint: prefetching a key's buckets, with and without a
  * growth under way, must return and leave the map as it was.
  */
@@ -326,6 +354,7 @@ static struct kunit_case hmap_tophash_cases[] = {
 	KUNIT_CASE(hmap_core_lookup_hashed_finds_every_key),
 	KUNIT_CASE(hmap_core_lookup_hashed_misses_absent_key),
 	KUNIT_CASE(hmap_core_lookup_4_byte_keys_custom_hash),
+	KUNIT_CASE(hmap_core_lookup_keys_differing_in_last_byte),
 	KUNIT_CASE(hmap_core_prefetch_leaves_map_unchanged),
 	{}
 };
