@@ -541,7 +541,7 @@ u8 *hmap_find_key(const struct hmap_core *h, const void *key, u64 hash,
 }
 
 /* Every lookup lookup_lean() does not take; @h holds at least one entry. */
-void *hmap_core_lookup_slow(const struct hmap_core *h, const void *key)
+void *hmap_lookup_slow(const struct hmap_core *h, const void *key)
 {
 	switch (h->key_size) {
 	case 4:

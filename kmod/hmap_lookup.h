@@ -323,7 +323,7 @@ static __always_inline void prefetch_hashed_inline(const struct hmap_core *h,
  * The common lookup: a 4- or 8-byte key, the map on its fast hash, no
  * growth under way. Nothing on this path makes a call, so the compiler
  * needs no callee-saved registers for it; every other case goes to
- * hmap_core_lookup_slow(), a tail call.
+ * hmap_lookup_slow(), a tail call.
  */
 static __always_inline void *lookup_lean(const struct hmap_core *h,
 					 const void *key, u32 ksize)
@@ -334,7 +334,7 @@ static __always_inline void *lookup_lean(const struct hmap_core *h,
 	u8 *b;
 
 	if (unlikely(READ_ONCE(h->oldbuckets) || h->hkind != HMAP_HASH_FAST))
-		return hmap_core_lookup_slow(h, key);
+		return hmap_lookup_slow(h, key);
 	hash = hash_with(HMAP_HASH_FAST, &h->hkey, NULL, key, ksize);
 	gen = READ_ONCE(h->buckets);
 	if (!gen)
@@ -356,7 +356,7 @@ static __always_inline void *hmap_lookup_inline(const struct hmap_core *h,
 	case 8:
 		return lookup_lean(h, key, 8);
 	default:
-		return hmap_core_lookup_slow(h, key);
+		return hmap_lookup_slow(h, key);
 	}
 }
 
