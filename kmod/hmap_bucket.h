@@ -171,6 +171,7 @@ u8 *hmap_overflow_link(struct hmap_core *h, u8 *last, gfp_t gfp);
 u8 *hmap_find_key(const struct hmap_core *h, const void *key, u64 hash,
 		  unsigned int *slot);
 void *hmap_lookup_slow(const struct hmap_core *h, const void *key);
+void *hmap_lookup_16(const struct hmap_core *h, const void *key);
 
 /* hmap_grow.c */
 bool hmap_need_grow(const struct hmap_core *h);

@@ -320,10 +320,11 @@ static __always_inline void prefetch_hashed_inline(const struct hmap_core *h,
 }
 
 /*
- * The common lookup: a 4- or 8-byte key, the map on its fast hash, no
+ * The common lookup: a 4-, 8- or 16-byte key, the map on its fast hash, no
  * growth under way. Nothing on this path makes a call, so the compiler
  * needs no callee-saved registers for it; every other case goes to
- * hmap_lookup_slow(), a tail call.
+ * hmap_lookup_slow(), a tail call. 16-byte keys take it out of line, in
+ * hmap_lookup_16().
  */
 static __always_inline void *lookup_lean(const struct hmap_core *h,
 					 const void *key, u32 ksize)
@@ -355,6 +356,8 @@ static __always_inline void *hmap_lookup_inline(const struct hmap_core *h,
 		return lookup_lean(h, key, 4);
 	case 8:
 		return lookup_lean(h, key, 8);
+	case 16:
+		return hmap_lookup_16(h, key);
 	default:
 		return hmap_lookup_slow(h, key);
 	}

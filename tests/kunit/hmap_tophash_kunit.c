@@ -316,6 +316,40 @@ static void hmap_core_lookup_keys_differing_in_last_byte(struct kunit *test)
 }
 
 /*
+ * Keys of 16 and 32 bytes on the default hash, sharing their first 16
+ * bytes and differing in the last word: the lookup must hash and compare
+ * the whole key at each size (16-byte keys take a path of their own).
+ */
+static void hmap_core_lookup_wide_keys_fast_hash(struct kunit *test)
+{
+	static const u32 sizes[] = { 16, 32 };
+	struct hmap_core *h;
+	u64 key[4], i, *v;
+	unsigned int s;
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		h = hmap_test_map(test, sizes[s], 8, 0, NULL);
+		memset(key, 0x5a, sizeof(key));
+		for (i = 0; i < 64; i++) {
+			key[sizes[s] / 8 - 1] = i;
+			KUNIT_ASSERT_EQ(test, hmap_core_update(h, key, &i,
+							       HMAP_UPDATE_ANY,
+							       GFP_KERNEL), 0);
+		}
+		for (i = 0; i < 128; i++) {
+			key[sizes[s] / 8 - 1] = i;
+			v = hmap_core_lookup(h, key);
+			if (i >= 64) {
+				KUNIT_EXPECT_NULL(test, v);
+				continue;
+			}
+			KUNIT_ASSERT_NOT_NULL(test, v);
+			KUNIT_EXPECT_EQ(test, *v, i);
+		}
+	}
+}
+
+/*
  * A prefetch is a hint: prefetching a key's buckets, with and without a
  * growth under way, must return and leave the map as it was.
  */
@@ -355,6 +389,7 @@ static struct kunit_case hmap_tophash_cases[] = {
 	KUNIT_CASE(hmap_core_lookup_hashed_misses_absent_key),
 	KUNIT_CASE(hmap_core_lookup_4_byte_keys_custom_hash),
 	KUNIT_CASE(hmap_core_lookup_keys_differing_in_last_byte),
+	KUNIT_CASE(hmap_core_lookup_wide_keys_fast_hash),
 	KUNIT_CASE(hmap_core_prefetch_leaves_map_unchanged),
 	{}
 };
