@@ -116,10 +116,18 @@ static void hmap_core_free(void *p)
 
 /* ---- hashing (the lookup path's part is in hmap_lookup.h) ---- */
 
+/* @seed as the map's seed for mixhash and custom hash functions. */
+static void set_seed(struct hmap_core *h, u64 seed)
+{
+	h->hkey.key[0] = seed;
+	h->mixk[0] = mixhash_k1(seed);
+	h->mixk[1] = mixhash_k2(seed);
+}
+
 /* A new key for the map's current hash function. */
 void hmap_reseed(struct hmap_core *h)
 {
-	h->hkey.key[0] = hmap_random_u64();
+	set_seed(h, hmap_random_u64());
 	h->hkey.key[1] = hmap_random_u64();
 	h->seed_gen++;
 }
@@ -1090,7 +1098,7 @@ int hmap_core_init(struct hmap_core *h, const struct hmap_core_params *p,
 	h->hkind = p->hashfn ? HMAP_HASH_CUSTOM : HMAP_HASH_FAST;
 	hmap_reseed(h);
 	if (p->seed) {
-		h->hkey.key[0] = p->seed;
+		set_seed(h, p->seed);
 		h->keep_seed = true;
 	}
 	h->B = hmap_core_hint_to_B(p->hint);

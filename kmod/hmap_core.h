@@ -174,6 +174,8 @@ struct hmap_gen {
  * @hkey: hash key of the current array, re-randomized when the map becomes
  *	empty and by every same-size growth; the multiply-mix hash and custom
  *	hash functions get hkey.key[0] as their seed.
+ * @mixk: mixhash_k1() and mixhash_k2() of @hkey.key[0], derived with it
+ *	for the lookup's fast path.
  * @seed_gen: bumped with every new @hkey: a hash computed while it held
  *	the same value is still valid.
  * @hkind: hash function of the current array, &enum hmap_hash_kind.
@@ -216,6 +218,7 @@ struct hmap_core {
 	u8 min_B;
 	u32 id;
 	hsiphash_key_t hkey;
+	u64 mixk[2];
 	u32 seed_gen;
 	u8 hkind;
 	hmap_hash_fn hashfn;

@@ -320,6 +320,31 @@ static __always_inline void prefetch_hashed_inline(const struct hmap_core *h,
 }
 
 /*
+ * mixhash() of a 4-, 8- or 16-byte @key under the map's seed, with the
+ * operand keys the map derived from it (@h->mixk): equal to hash_key().
+ */
+static __always_inline u64 mixhash_lean(const struct hmap_core *h,
+					const void *key, u32 ksize)
+{
+	u64 a, b;
+
+	switch (ksize) {
+	case 4:
+		a = get_unaligned((const u32 *)key);
+		b = a;
+		break;
+	case 8:
+		a = get_unaligned((const u64 *)key);
+		b = a;
+		break;
+	default:	/* 16 */
+		a = get_unaligned((const u64 *)key);
+		b = get_unaligned((const u64 *)key + 1);
+	}
+	return mixhash_fold(a, b, ksize, h->mixk[0], h->mixk[1]);
+}
+
+/*
  * The common lookup: a 4-, 8- or 16-byte key, the map on its fast hash, no
  * growth under way. Nothing on this path makes a call, so the compiler
  * needs no callee-saved registers for it; every other case goes to
@@ -336,7 +361,7 @@ static __always_inline void *lookup_lean(const struct hmap_core *h,
 
 	if (unlikely(READ_ONCE(h->oldbuckets) || h->hkind != HMAP_HASH_FAST))
 		return hmap_lookup_slow(h, key);
-	hash = hash_with(HMAP_HASH_FAST, &h->hkey, NULL, key, ksize);
+	hash = mixhash_lean(h, key, ksize);
 	gen = READ_ONCE(h->buckets);
 	if (!gen)
 		return NULL;

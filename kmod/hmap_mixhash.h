@@ -102,20 +102,26 @@ static inline u64 mixhash_k2(u64 seed)
 	return ((seed << 32) | (seed >> 32)) ^ MIXHASH_M2;
 }
 
+/*
+ * The last two multiplies of every mixhash, given the operand keys
+ * k1 = mixhash_k1(seed) and k2 = mixhash_k2(seed): a caller that hashes
+ * many keys under one seed (hmap's lookup) derives them once.
+ */
+static inline u64 mixhash_fold(u64 a, u64 b, u32 len, u64 k1, u64 k2)
+{
+	return mixhash_mum(MIXHASH_M5 ^ len, mixhash_mum(a ^ k2, b ^ k1));
+}
+
 /* Fast path for 4-byte keys; equals mixhash(&v, 4, seed). */
 static inline u64 mixhash_u32(u32 v, u64 seed)
 {
-	u64 a = v;
-
-	return mixhash_mum(MIXHASH_M5 ^ 4,
-			   mixhash_mum(a ^ mixhash_k2(seed), a ^ mixhash_k1(seed)));
+	return mixhash_fold(v, v, 4, mixhash_k1(seed), mixhash_k2(seed));
 }
 
 /* Fast path for 8-byte keys; equals mixhash(&v, 8, seed). */
 static inline u64 mixhash_u64(u64 v, u64 seed)
 {
-	return mixhash_mum(MIXHASH_M5 ^ 8,
-			   mixhash_mum(v ^ mixhash_k2(seed), v ^ mixhash_k1(seed)));
+	return mixhash_fold(v, v, 8, mixhash_k1(seed), mixhash_k2(seed));
 }
 
 /* Any length; reads exactly len bytes of key. */
@@ -169,7 +175,7 @@ static inline u64 mixhash(const void *key, u32 len, u64 seed)
 		a = mixhash_r8(p + l - 16);
 		b = mixhash_r8(p + l - 8);
 	}
-	return mixhash_mum(MIXHASH_M5 ^ len, mixhash_mum(a ^ k2, b ^ k1));
+	return mixhash_fold(a, b, len, k1, k2);
 }
 
 #endif /* _HMAP_MIXHASH_H */

@@ -311,6 +311,19 @@ static void hmap_core_validate_current_array_under_other_key(struct kunit *test)
 	h->buckets->hkey.key[0] ^= 1;
 }
 
+static void hmap_core_validate_lookup_keys_not_derived(struct kunit *test)
+{
+	struct hmap_core *h = small_map(test, 3);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(h->mixk); i++) {
+		h->mixk[i] ^= 1;
+		expect_invalid(test, h,
+			       "lookup's hash keys not derived from the seed");
+		h->mixk[i] ^= 1;
+	}
+}
+
 static void hmap_core_validate_old_array_detached(struct kunit *test)
 {
 	struct hmap_core *h = half_grown(test);
@@ -469,6 +482,7 @@ static struct kunit_case hmap_validate_cases[] = {
 	KUNIT_CASE(hmap_core_validate_old_array_B_mismatch),
 	KUNIT_CASE(hmap_core_validate_doubling_under_new_key),
 	KUNIT_CASE(hmap_core_validate_current_array_under_other_key),
+	KUNIT_CASE(hmap_core_validate_lookup_keys_not_derived),
 	KUNIT_CASE(hmap_core_validate_old_array_detached),
 	KUNIT_CASE(hmap_core_validate_nevacuate_past_old_array),
 	KUNIT_CASE(hmap_core_validate_spare_list_longer),
