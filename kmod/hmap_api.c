@@ -160,6 +160,12 @@ void hmap_shard_unlock(struct hmap *m, u32 i)
 	spin_unlock_bh(&m->shards[i].lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(hmap_shard_unlock);
+
+unsigned int hmap_shard_seq(struct hmap *m, u32 i)
+{
+	return raw_read_seqcount(&m->shards[i].seq);
+}
+EXPORT_SYMBOL_IF_KUNIT(hmap_shard_seq);
 #endif
 
 /* A shard index is bits 48..55 of the key's hash (HMAP_SHARD_BITS_MAX 8). */
@@ -348,7 +354,12 @@ static bool shard_grow_ahead(struct hmap *m, struct hmap_shard *s)
 	struct hmap_gen *gen;
 	int B;
 
-	spin_lock_bh(&s->lock);
+	/*
+	 * In a write section: with no want (or one deletes made stale), the
+	 * growth a map exactly at its threshold is due for starts here, and
+	 * lockless readers must see the arrays change.
+	 */
+	shard_write_begin(s);
 	B = s->core.flags & HMAP_CORE_F_WANT_ARRAY ?
 	    hmap_core_want_B(&s->core) : -1;
 	if (B < 0) {
@@ -356,7 +367,7 @@ static bool shard_grow_ahead(struct hmap *m, struct hmap_shard *s)
 		hmap_core_grow_start(&s->core, locked_gfp(m, 0));
 		s->asked = false;
 	}
-	spin_unlock_bh(&s->lock);
+	__shard_write_end(s);
 	if (B < 0)
 		return true;
 	gen = hmap_core_gen_alloc(&s->core, B, caller_gfp(m, HMAP_TIDY_GFP));
@@ -617,7 +628,7 @@ shard_lookup_copy(struct hmap *m, struct hmap_shard *s, const void *key,
 {
 	void *v;
 
-	/* The core's probe, inlined: no call between the API and the core. */
+	/* The core's probe, inlined: 4- and 8-byte keys make no call into the core. */
 	if (m->nshards == 1)
 		v = hmap_lookup_inline(&s->core, key);
 	else
@@ -652,7 +663,7 @@ static noinline bool shard_lookup_locked(struct hmap *m, struct hmap_shard *s,
 /*
  * hmap_lookup() in shard @s, under rcu_read_lock(): is @key present?
  * Inlined with the probe into hmap_lookup(), which then makes no call on
- * its way to a result.
+ * its way to a result for a 4- or 8-byte key on the fast hash.
  */
 static __always_inline bool shard_lookup(struct hmap *m, struct hmap_shard *s,
 					 const void *key, u64 mhash,

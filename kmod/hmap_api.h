@@ -17,6 +17,8 @@ extern atomic64_t hmap_next_id;
 struct hmap_core *hmap_shard_core(struct hmap *m, u32 i);
 void hmap_shard_lock(struct hmap *m, u32 i);
 void hmap_shard_unlock(struct hmap *m, u32 i);
+/* Shard @i's sequence count, which every change lockless readers see bumps. */
+unsigned int hmap_shard_seq(struct hmap *m, u32 i);
 #endif
 
 #endif /* _HMAP_API_H */

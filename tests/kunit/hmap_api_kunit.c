@@ -470,6 +470,43 @@ static void hmap_create_custom_hash(struct kunit *test)
 }
 
 /*
+ * The work item starts a growth a map is due for when no write asked for an
+ * array (here: overflow past its limit, a same-size growth, which reseeds).
+ * Lockless lookups must see that as a write: the sequence count moves.
+ */
+static void hmap_flush_due_growth_bumps_sequence(struct kunit *test)
+{
+	struct hmap_params p = { .key_size = 8, .value_size = 8 };
+	struct hmap *m = hmap_create(&p, GFP_KERNEL);
+	struct hmap_core *c;
+	unsigned int seq;
+	u64 k;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_action, m), 0);
+	c = hmap_shard_core(m, 0);
+	/* A small doubling the write starts itself: it queues the work item. */
+	for (k = 0; !c->oldbuckets; k++) {
+		KUNIT_ASSERT_LT(test, k, 1000);
+		KUNIT_ASSERT_EQ(test, put(m, k, ~k, HMAP_UPDATE_ANY), 0);
+	}
+	hmap_shard_lock(m, 0);
+	while (c->oldbuckets &&
+	       hmap_core_grow_step(c, 64, GFP_ATOMIC) != -ENOMEM)
+		;
+	c->noverflow = U16_MAX;
+	hmap_shard_unlock(m, 0);
+	KUNIT_ASSERT_NULL(test, c->oldbuckets);
+	seq = hmap_shard_seq(m, 0);
+	hmap_flush(m);
+	if (!c->oldbuckets)
+		kunit_skip(test, "the work item ran before the map was due");
+	KUNIT_EXPECT_NE(test, hmap_shard_seq(m, 0), seq);
+	while (k--)
+		KUNIT_EXPECT_EQ(test, hmap_lookup(m, &k, NULL), 0);
+}
+
+/*
  * A sharded map hashes a key once: its shards start with the map's seed.
  * One that takes a key of its own (a same-size growth) hashes for itself,
  * and every key stays reachable through every call.
@@ -950,6 +987,7 @@ static struct kunit_case hmap_api_cases[] = {
 	KUNIT_CASE_PARAM(hmap_delete_batch_past_empty, sharded_gen_params),
 	KUNIT_CASE_PARAM(hmap_delete_batch_stops_at_absent, sharded_gen_params),
 	KUNIT_CASE(hmap_lookup_sharded_after_shard_takes_new_key),
+	KUNIT_CASE(hmap_flush_due_growth_bumps_sequence),
 	KUNIT_CASE(hmap_id_unique),
 	KUNIT_CASE(hmap_create_ids_never_repeat),
 	{}
