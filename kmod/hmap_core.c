@@ -116,12 +116,16 @@ static void hmap_core_free(void *p)
 
 /* ---- hashing (the lookup path's part is in hmap_lookup.h) ---- */
 
-/* @seed as the map's seed for mixhash and custom hash functions. */
+/*
+ * @seed as the map's seed for mixhash and custom hash functions, with the
+ * operand keys the lookup's fast path hashes with (@h->mixk): whatever
+ * sets @h->hkey.key[0] goes through here.
+ */
 static void set_seed(struct hmap_core *h, u64 seed)
 {
 	h->hkey.key[0] = seed;
-	h->mixk[0] = mixhash_k1(seed);
-	h->mixk[1] = mixhash_k2(seed);
+	WRITE_ONCE(h->mixk[0], mixhash_k1(h->hkey.key[0]));
+	WRITE_ONCE(h->mixk[1], mixhash_k2(h->hkey.key[0]));
 }
 
 /* A new key for the map's current hash function. */
@@ -552,7 +556,7 @@ u8 *hmap_find_key(const struct hmap_core *h, const void *key, u64 hash,
  * lookup_lean() of a 16-byte key, out of line: inlined next to the 4- and
  * 8-byte paths, its two-word compare made every lookup save a register.
  */
-void *hmap_lookup_16(const struct hmap_core *h, const void *key)
+noinline void *hmap_lookup_16(const struct hmap_core *h, const void *key)
 {
 	return lookup_lean(h, key, 16);
 }

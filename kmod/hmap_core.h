@@ -175,7 +175,7 @@ struct hmap_gen {
  *	empty and by every same-size growth; the multiply-mix hash and custom
  *	hash functions get hkey.key[0] as their seed.
  * @mixk: mixhash_k1() and mixhash_k2() of @hkey.key[0], derived with it
- *	for the lookup's fast path.
+ *	for the lookup's fast path; written only by set_seed().
  * @seed_gen: bumped with every new @hkey: a hash computed while it held
  *	the same value is still valid.
  * @hkind: hash function of the current array, &enum hmap_hash_kind.

@@ -2,8 +2,10 @@
 /*
  * The lookup path of the core: hashing, the probe, the key compare. Static
  * inline, included by hmap_core.c and by hmap_api.c, whose lockless lookup
- * then runs the probe without a call into the core (as rhashtable's lookup
- * is inlined into its caller): the same code, compiled in both places.
+ * then runs the probe of a 4- or 8-byte key without a call into the core
+ * (as rhashtable's lookup is inlined into its caller): the same code,
+ * compiled in both places. Other keys call hmap_lookup_16() or
+ * hmap_lookup_slow().
  */
 #ifndef _HMAP_LOOKUP_H
 #define _HMAP_LOOKUP_H
@@ -35,7 +37,8 @@
  *
  * Each bucket array carries the function and key its entries are filed
  * under (&struct hmap_gen); the map's current ones are @h->hkind and
- * @h->hkey. Only during a same-size growth do the two arrays differ, and
+ * @h->hkey, and for the lean path @h->mixk, which set_seed() derives from
+ * @h->hkey.key[0]. Only during a same-size growth do the two arrays differ, and
  * only then does a lookup that must search the old array hash twice.
  *
  * hsiphash's 32-bit result is mirrored into both halves, so its tophash
@@ -320,36 +323,35 @@ static __always_inline void prefetch_hashed_inline(const struct hmap_core *h,
 }
 
 /*
- * mixhash() of a 4-, 8- or 16-byte @key under the map's seed, with the
- * operand keys the map derived from it (@h->mixk): equal to hash_key().
+ * hash_key() of a 4-, 8- or 16-byte @key on the fast hash, with the
+ * operand keys the map derived from its seed (@h->mixk). A reader racing
+ * with a reseed may mix keys of two seeds: it then probes some bucket of
+ * the array it loaded and may miss (never returning another key's entry),
+ * which the API's sequence count makes it retry.
  */
-static __always_inline u64 mixhash_lean(const struct hmap_core *h,
-					const void *key, u32 ksize)
+static __always_inline u64 hash_key_lean(const struct hmap_core *h,
+					 const void *key, u32 ksize)
 {
 	u64 a, b;
 
-	switch (ksize) {
-	case 4:
-		a = get_unaligned((const u32 *)key);
-		b = a;
-		break;
-	case 8:
-		a = get_unaligned((const u64 *)key);
-		b = a;
-		break;
-	default:	/* 16 */
+	/* @ksize is 4, 8 or 16: lookup_lean() takes no other. */
+	if (ksize == 16) {
 		a = get_unaligned((const u64 *)key);
 		b = get_unaligned((const u64 *)key + 1);
+	} else {
+		a = key_word(key, ksize);
+		b = a;
 	}
-	return mixhash_fold(a, b, ksize, h->mixk[0], h->mixk[1]);
+	return mixhash_fold(a, b, ksize, READ_ONCE(h->mixk[0]),
+			    READ_ONCE(h->mixk[1]));
 }
 
 /*
  * The common lookup: a 4-, 8- or 16-byte key, the map on its fast hash, no
- * growth under way. Nothing on this path makes a call, so the compiler
+ * resize under way. Nothing on this path makes a call, so the compiler
  * needs no callee-saved registers for it; every other case goes to
- * hmap_lookup_slow(), a tail call. 16-byte keys take it out of line, in
- * hmap_lookup_16().
+ * hmap_lookup_slow(), a tail call. Inlined for 4- and 8-byte keys; 16-byte
+ * keys run it in hmap_lookup_16(), out of line.
  */
 static __always_inline void *lookup_lean(const struct hmap_core *h,
 					 const void *key, u32 ksize)
@@ -361,7 +363,7 @@ static __always_inline void *lookup_lean(const struct hmap_core *h,
 
 	if (unlikely(READ_ONCE(h->oldbuckets) || h->hkind != HMAP_HASH_FAST))
 		return hmap_lookup_slow(h, key);
-	hash = mixhash_lean(h, key, ksize);
+	hash = hash_key_lean(h, key, ksize);
 	gen = READ_ONCE(h->buckets);
 	if (!gen)
 		return NULL;

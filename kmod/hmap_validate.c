@@ -248,6 +248,11 @@ int hmap_core_validate(const struct hmap_core *h, const char **why)
 	int err;
 
 	*why = "";
+	if (h->mixk[0] != mixhash_k1(h->hkey.key[0]) ||
+	    h->mixk[1] != mixhash_k2(h->hkey.key[0])) {
+		*why = "lookup's hash keys not derived from the seed";
+		return -EUCLEAN;
+	}
 	if (!h->buckets) {
 		if (!h->count && !h->oldbuckets && !h->B)
 			return 0;
@@ -276,9 +281,6 @@ int hmap_core_validate(const struct hmap_core *h, const char **why)
 		 h->buckets->hkind != h->hkind ||
 		 memcmp(&h->buckets->hkey, &h->hkey, sizeof(h->hkey)))
 		err = VALIDATE_FAIL(&ctx, "current array filed under another hash");
-	else if (h->mixk[0] != mixhash_k1(h->hkey.key[0]) ||
-		 h->mixk[1] != mixhash_k2(h->hkey.key[0]))
-		err = VALIDATE_FAIL(&ctx, "lookup's hash keys not derived from the seed");
 	else if (h->oldbuckets)
 		err = validate_old(&ctx);
 	for (idx = 0; !err && idx < 1UL << h->B; idx++)

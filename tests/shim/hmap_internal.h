@@ -56,6 +56,7 @@ typedef unsigned int gfp_t;
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #undef __always_inline
 #define __always_inline		inline __attribute__((always_inline))
+#define noinline		__attribute__((noinline))
 #define __aligned(n)		__attribute__((aligned(n)))
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
