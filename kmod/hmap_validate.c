@@ -245,7 +245,7 @@ int hmap_core_validate(const struct hmap_core *h, const char **why)
 	struct validate_ctx ctx = { .h = h, .why = "" };
 	unsigned long idx, n;
 	const u8 *b;
-	int err;
+	int err = 0;
 
 	*why = "";
 	if (h->mixk[0] != mixhash_k1(h->hkey.key[0]) ||
@@ -264,7 +264,6 @@ int hmap_core_validate(const struct hmap_core *h, const char **why)
 	if (h->oldbuckets)
 		ctx.max_hops += h->oldbuckets->nbuckets +
 				gen_overflow_allocs(h->oldbuckets);
-	err = 0;
 	if (gen_overflow_allocs(h->buckets) != h->buckets->novf ||
 	    (h->oldbuckets &&
 	     gen_overflow_allocs(h->oldbuckets) != h->oldbuckets->novf))
