@@ -758,14 +758,20 @@ static int slot_fill(struct hmap_core *h, u8 *b, unsigned int i,
 	return 0;
 }
 
-/* Scan a chain for @key, remembering the first free slot and the tail. */
+/*
+ * Scan a chain for @key, remembering the first free slot and the tail.
+ * No padding, and chain_scan() sets every field: a kernel built with
+ * CONFIG_INIT_STACK_ALL_ZERO then has nothing left to zero (it zeroed the
+ * 48 bytes with a rep stos on every write, and the memset() that set the
+ * fields was a second one).
+ */
 struct chain_pos {
 	u8 *found;
-	unsigned int found_i;
 	u8 *free;
-	unsigned int free_i;
 	u8 *last;
-	unsigned int len;
+	unsigned long found_i;
+	unsigned long free_i;
+	unsigned long len;
 };
 
 /*
@@ -778,7 +784,12 @@ static void chain_scan(const struct hmap_core *h, u8 *b, const void *key,
 	u64 word, match, kw = key_word(key, h->key_size);
 	unsigned int i;
 
-	memset(pos, 0, sizeof(*pos));
+	pos->found = NULL;
+	pos->free = NULL;
+	pos->last = NULL;
+	pos->found_i = 0;
+	pos->free_i = 0;
+	pos->len = 0;
 	for (; b; b = bucket_next(h, b)) {
 		pos->last = b;
 		pos->len++;

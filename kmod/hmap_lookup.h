@@ -84,12 +84,6 @@ static __always_inline u64 hash_with(u8 kind, const hsiphash_key_t *hkey,
 	return (u64)v << 32 | v;
 }
 
-static __always_inline u64 hash_key(const struct hmap_core *h,
-				    const void *key, u32 ksize)
-{
-	return hash_with(h->hkind, &h->hkey, h->hashfn, key, ksize);
-}
-
 /* The tophash byte of @hash, moved above the sentinels. */
 static __always_inline u8 tophash(u64 hash)
 {
@@ -163,6 +157,44 @@ static __always_inline u64 key_word(const void *key, u32 ksize)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * hash_key() of a 4-, 8- or 16-byte @key on the fast hash, with the
+ * operand keys the map derived from its seed (@h->mixk). A reader racing
+ * with a reseed may mix keys of two seeds: it then probes some bucket of
+ * the array it loaded and may miss (never returning another key's entry),
+ * which the API's sequence count makes it retry.
+ */
+static __always_inline u64 hash_key_lean(const struct hmap_core *h,
+					 const void *key, u32 ksize)
+{
+	u64 a, b;
+
+	/* @ksize is 4, 8 or 16: its callers pass no other. */
+	if (ksize == 16) {
+		a = get_unaligned((const u64 *)key);
+		b = get_unaligned((const u64 *)key + 1);
+	} else {
+		a = key_word(key, ksize);
+		b = a;
+	}
+	return mixhash_fold(a, b, ksize, READ_ONCE(h->mixk[0]),
+			    READ_ONCE(h->mixk[1]));
+}
+
+/*
+ * @key's hash under the map's current function and key. On the fast hash a
+ * 4-, 8- or 16-byte key takes hash_key_lean(): the same hash, without
+ * deriving mixhash's operand keys from the seed again.
+ */
+static __always_inline u64 hash_key(const struct hmap_core *h,
+				    const void *key, u32 ksize)
+{
+	if (likely(h->hkind == HMAP_HASH_FAST) &&
+	    (ksize == 4 || ksize == 8 || ksize == 16))
+		return hash_key_lean(h, key, ksize);
+	return hash_with(h->hkind, &h->hkey, h->hashfn, key, ksize);
 }
 
 /* Does slot @i of @b hold @key, whose key_word() is @kw? */
@@ -320,30 +352,6 @@ static __always_inline void prefetch_hashed_inline(const struct hmap_core *h,
 		prefetch_bucket(h, gen_hash_bucket(h, old, hash));
 	if (gen)
 		prefetch_bucket(h, gen_hash_bucket(h, gen, hash));
-}
-
-/*
- * hash_key() of a 4-, 8- or 16-byte @key on the fast hash, with the
- * operand keys the map derived from its seed (@h->mixk). A reader racing
- * with a reseed may mix keys of two seeds: it then probes some bucket of
- * the array it loaded and may miss (never returning another key's entry),
- * which the API's sequence count makes it retry.
- */
-static __always_inline u64 hash_key_lean(const struct hmap_core *h,
-					 const void *key, u32 ksize)
-{
-	u64 a, b;
-
-	/* @ksize is 4, 8 or 16: lookup_lean() takes no other. */
-	if (ksize == 16) {
-		a = get_unaligned((const u64 *)key);
-		b = get_unaligned((const u64 *)key + 1);
-	} else {
-		a = key_word(key, ksize);
-		b = a;
-	}
-	return mixhash_fold(a, b, ksize, READ_ONCE(h->mixk[0]),
-			    READ_ONCE(h->mixk[1]));
 }
 
 /*

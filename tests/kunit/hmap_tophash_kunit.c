@@ -187,6 +187,14 @@ static void hmap_core_hash_mirrors_32_bits(struct kunit *test)
 	}
 }
 
+/* Give @h the mixhash seed @seed, as the core's set_seed() does. */
+static void hash_test_set_seed(struct hmap_core *h, u64 seed)
+{
+	h->hkey.key[0] = seed;
+	h->mixk[0] = mixhash_k1(seed);
+	h->mixk[1] = mixhash_k2(seed);
+}
+
 static void hmap_core_hash_changes_with_seed(struct kunit *test)
 {
 	u32 len = *(const u32 *)test->param_value;
@@ -195,10 +203,13 @@ static void hmap_core_hash_changes_with_seed(struct kunit *test)
 	u64 before = hmap_core_hash(h, key);
 	hsiphash_key_t saved = h->hkey;
 
-	/* mixhash is seeded by the first half of the per-map key... */
-	h->hkey.key[0] ^= 1;
+	/*
+	 * mixhash is seeded by the first half of the per-map key (with the
+	 * operand keys derived from it, as the map's set_seed() does)...
+	 */
+	hash_test_set_seed(h, saved.key[0] ^ 1);
 	KUNIT_EXPECT_NE(test, hmap_core_hash(h, key), before);
-	h->hkey = saved;
+	hash_test_set_seed(h, saved.key[0]);
 	/* ...hsiphash by both. */
 	h->hkind = HMAP_HASH_SIP;
 	before = hmap_core_hash(h, key);
