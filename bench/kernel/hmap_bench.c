@@ -45,7 +45,8 @@ module_param(breakdown, bool, 0444);
 static bool batch = true;
 module_param(batch, bool, 0444);
 MODULE_PARM_DESC(batch, "hmap batch calls vs single calls at each size");
-MODULE_PARM_DESC(breakdown, "measure where a small map's lookup hit goes");
+MODULE_PARM_DESC(breakdown,
+		 "measure where a small map's lookup hit and a presized map's write go");
 module_param(fixed_nohint_max, ulong, 0444);
 MODULE_PARM_DESC(fixed_nohint_max,
 		 "largest size at which the hint-less fixed table (1024 heads) is timed");
@@ -668,6 +669,125 @@ out:
 		hm_destroy(m);
 }
 
+/*
+ * Where a write into a presized map goes, at @n u64 keys: the bench loop
+ * alone; a lock and sequence count write section as hmap's writes take
+ * them (spin_lock_bh(), write_seqcount_begin/end(), spin_unlock_bh()), on
+ * this module's own lock; hmap_update() of a key into an empty map (the
+ * layer: the call, the hash, that section, the core's return); of a key
+ * the map holds (HMAP_UPDATE_EXIST); and of new keys into a fresh map
+ * presized for them, against rhashtable's insert of a kmalloc'ed node,
+ * whose code is inlined into this module. Each is repeated over about
+ * 10^6 operations per repetition; ns per operation, loop included.
+ */
+#define IBD_OPS		1000000UL
+#define IBD_PARTS	6
+
+static DEFINE_SPINLOCK(ibd_lock);
+static seqcount_spinlock_t ibd_seq = SEQCNT_SPINLOCK_ZERO(ibd_seq, &ibd_lock);
+
+static u64 ibd_fresh(const struct table_ops *ops, unsigned long n,
+		     unsigned long rounds, u64 *sink)
+{
+	unsigned long k, i;
+	u64 seed, ns = 0;
+	ktime_t t0;
+	void *t;
+
+	for (k = 0; k < rounds; k++) {
+		t = ops->create(n);
+		if (!t)
+			return 0;
+		seed = 1;
+		t0 = ktime_get();
+		for (i = 0; i < n; i++)
+			*sink += ops->insert(t, splitmix64(&seed), i);
+		if (ops->settle)
+			ops->settle(t);
+		ns += ktime_to_ns(ktime_sub(ktime_get(), t0));
+		ops->destroy(t);
+		cond_resched();
+	}
+	return ns;
+}
+
+static void bench_insert_breakdown(unsigned long n)
+{
+	static const char * const names[IBD_PARTS] = {
+		"bench loop alone", "spin_lock_bh + seqcount, this module's",
+		"hmap_update(), empty map", "hmap_update(), present key",
+		"hmap_update(), new key, presized",
+		"rhashtable insert, presized" };
+	unsigned int r, p, nr = clamp(reps, 1U, MAX_REPS);
+	unsigned long rounds = max(1UL, IBD_OPS / n), k, i;
+	u64 ns[IBD_PARTS][MAX_REPS], seed, sink = 0, v = 1;
+	u64 ops = (u64)n * rounds;
+	void *m, *empty;
+	ktime_t t0;
+
+	m = hm_create(n);
+	empty = hm_create(0);
+	if (!m || !empty)
+		goto out;
+	seed = 1;
+	for (i = 0; i < n; i++)
+		if (hm_insert(m, splitmix64(&seed), i))
+			goto out;
+	for (r = 0; r < nr; r++) {
+		t0 = ktime_get();
+		for (k = 0; k < rounds; k++) {
+			seed = 1;
+			for (i = 0; i < n; i++)
+				sink += splitmix64(&seed);
+		}
+		ns[0][r] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+		t0 = ktime_get();
+		for (k = 0; k < rounds; k++) {
+			seed = 1;
+			for (i = 0; i < n; i++) {
+				sink += splitmix64(&seed);
+				spin_lock_bh(&ibd_lock);
+				write_seqcount_begin(&ibd_seq);
+				write_seqcount_end(&ibd_seq);
+				spin_unlock_bh(&ibd_lock);
+			}
+		}
+		ns[1][r] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+		for (p = 2; p <= 3; p++) {
+			t0 = ktime_get();
+			for (k = 0; k < rounds; k++) {
+				seed = 1;
+				for (i = 0; i < n; i++) {
+					u64 key = splitmix64(&seed);
+
+					sink += hmap_update(p == 2 ? empty : m,
+							    &key, &v,
+							    HMAP_UPDATE_EXIST,
+							    GFP_KERNEL);
+				}
+			}
+			ns[p][r] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+		}
+		ns[4][r] = ibd_fresh(&tables[0], n, rounds, &sink);
+		ns[5][r] = ibd_fresh(&tables[1], n, rounds, &sink);
+		cond_resched();
+	}
+	for (p = 0; p < IBD_PARTS; p++) {
+		sort(ns[p], nr, sizeof(u64), cmp_u64, NULL);
+		/* Tenths of a ns per operation. */
+		v = ns[p][nr / 2] * 10 / ops;
+		pr_info("hmap_bench: | %lu | %s | %llu.%llu |\n", n, names[p],
+			v / 10, v % 10);
+	}
+	if (sink == 42)	/* keep the loops */
+		pr_info("hmap_bench: sink\n");
+out:
+	if (m)
+		hm_destroy(m);
+	if (empty)
+		hm_destroy(empty);
+}
+
 /* Inserts a latency sample times: UML's clock ticks in 256 ns steps. */
 #define LAT_BATCH	16
 
@@ -915,8 +1035,16 @@ static int __init hmap_bench_init(void)
 			bench_batch(n);
 		}
 	kfree(list);
-	if (breakdown)
+	if (breakdown) {
 		bench_breakdown();
+		pr_info("hmap_bench: ## where a write into a presized map goes, u64 keys, ns per operation, median of %u\n",
+			clamp(reps, 1U, MAX_REPS));
+		pr_info("hmap_bench: | n | part | ns |\n");
+		pr_info("hmap_bench: |---|---|---|\n");
+		bench_insert_breakdown(1000);
+		bench_insert_breakdown(10000);
+		bench_insert_breakdown(100000);
+	}
 
 	if (latency_n) {
 		pr_info("hmap_bench: ## insert latency growing from empty, ns per batch of %u inserts\n",
