@@ -559,6 +559,34 @@ static u64 sub0(u64 a, u64 b)
 	return a > b ? a - b : 0;
 }
 
+/* Insert keys 1..@n of the splitmix64 stream seeded 1 into hmap @m. */
+static int hm_fill(void *m, unsigned long n)
+{
+	unsigned long i;
+	u64 seed = 1;
+
+	for (i = 0; i < n; i++)
+		if (hm_insert(m, splitmix64(&seed), i))
+			return -ENOMEM;
+	return 0;
+}
+
+/* ns of @rounds passes of the bench loop alone over @n keys. */
+static u64 time_loop(unsigned long n, unsigned long rounds, u64 *sink)
+{
+	unsigned long k, i;
+	u64 seed;
+	ktime_t t0;
+
+	t0 = ktime_get();
+	for (k = 0; k < rounds; k++) {
+		seed = 1;
+		for (i = 0; i < n; i++)
+			*sink += splitmix64(&seed);
+	}
+	return ktime_to_ns(ktime_sub(ktime_get(), t0));
+}
+
 static u64 time_lookups(struct hmap *m, u64 *sink)
 {
 	unsigned int r;
@@ -595,18 +623,10 @@ static void bench_breakdown(void)
 	if (!empty || !m)
 		goto out;
 	get_random_bytes(&hkey, sizeof(hkey));
-	seed = 1;
-	for (i = 0; i < BREAKDOWN_N; i++)
-		if (hm_insert(m, splitmix64(&seed), i))
-			goto out;
+	if (hm_fill(m, BREAKDOWN_N))
+		goto out;
 	for (r = 0; r < nr; r++) {
-		t0 = ktime_get();
-		for (k = 0; k < BREAKDOWN_ROUNDS; k++) {
-			seed = 1;
-			for (i = 0; i < BREAKDOWN_N; i++)
-				sink += splitmix64(&seed);
-		}
-		ns_loop[r] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+		ns_loop[r] = time_loop(BREAKDOWN_N, BREAKDOWN_ROUNDS, &sink);
 		ns_empty[r] = time_lookups(empty, &sink);
 		t0 = ktime_get();
 		for (k = 0; k < BREAKDOWN_ROUNDS; k++) {
@@ -727,20 +747,10 @@ static void bench_insert_breakdown(unsigned long n)
 
 	m = hm_create(n);
 	empty = hm_create(0);
-	if (!m || !empty)
+	if (!m || !empty || hm_fill(m, n))
 		goto out;
-	seed = 1;
-	for (i = 0; i < n; i++)
-		if (hm_insert(m, splitmix64(&seed), i))
-			goto out;
 	for (r = 0; r < nr; r++) {
-		t0 = ktime_get();
-		for (k = 0; k < rounds; k++) {
-			seed = 1;
-			for (i = 0; i < n; i++)
-				sink += splitmix64(&seed);
-		}
-		ns[0][r] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+		ns[0][r] = time_loop(n, rounds, &sink);
 		t0 = ktime_get();
 		for (k = 0; k < rounds; k++) {
 			seed = 1;
