@@ -124,8 +124,8 @@ static void hmap_core_free(void *p)
 static void set_seed(struct hmap_core *h, u64 seed)
 {
 	h->hkey.key[0] = seed;
-	WRITE_ONCE(h->mixk[0], mixhash_k1(h->hkey.key[0]));
-	WRITE_ONCE(h->mixk[1], mixhash_k2(h->hkey.key[0]));
+	WRITE_ONCE(h->mixk[0], mixhash_k1(seed));
+	WRITE_ONCE(h->mixk[1], mixhash_k2(seed));
 }
 
 /* A new key for the map's current hash function. */
